@@ -1,0 +1,70 @@
+// swift-tools-version: 6.2
+// gapdb: record neural-network training runs into SQLite and ask which complexity measure
+// predicts the generalization gap.
+//
+// Dependencies flow one way:
+//   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
+//   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
+//   GapdbCZlib <- NumPyFiles, Datasets
+//   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
+// The measures, statistics and trainer modules know nothing of SQLite.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+  name: "gapdb",
+  platforms: [.macOS(.v15)],
+  // MARK: - Public API
+  products: [
+    .library(name: "RunRecorder", targets: ["RunRecorder"]),
+    .library(name: "ResultsStore", targets: ["ResultsStore"]),
+    .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
+    .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
+    .executable(name: "gapdb", targets: ["gapdb"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+  ],
+  targets: [
+    // MARK: - System libraries (Debian packages)
+    .systemLibrary(
+      name: "GapdbCSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "GapdbCBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(name: "GapdbCZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+    // MARK: - Implementation details
+    .target(name: "TabularOutput", swiftSettings: strict),
+    .target(
+      name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
+      swiftSettings: strict),
+    .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
+    .target(name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], swiftSettings: strict),
+    .target(
+      name: "ComplexityMeasures",
+      dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      swiftSettings: strict),
+    .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(name: "CorrelationStatistics", swiftSettings: strict),
+    .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(
+      name: "GapdbCLI",
+      dependencies: [
+        "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
+        "CorrelationStatistics", "Datasets", "FeedForward",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
+
+    // MARK: - Tests
+    .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+    .testTarget(
+      name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+  ],
+  swiftLanguageModes: [.v6]
+)

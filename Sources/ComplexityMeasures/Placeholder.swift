@@ -1,0 +1,1 @@
+// ComplexityMeasures module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// CorrelationStatistics module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// FeedForward module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// NumPyFiles module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// ResultsStore module: placeholder until its issue lands.

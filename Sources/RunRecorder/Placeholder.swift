@@ -1,0 +1,1 @@
+// RunRecorder module: placeholder until its issue lands.
