@@ -60,6 +60,12 @@ let package = Package(
       ],
       swiftSettings: strict),
     .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
+    .executableTarget(
+      name: "gapdb-bench",
+      dependencies: [
+        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
