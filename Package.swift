@@ -26,6 +26,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - System libraries (Debian packages)
@@ -51,6 +53,13 @@ let package = Package(
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(name: "Reports", swiftSettings: strict),
+    .target(
+      name: "SweepPlanning",
+      dependencies: [
+        .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
@@ -71,6 +80,11 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
