@@ -53,13 +53,18 @@ public struct AxisTicks: Sendable, Equatable {
   ///   - maximum: The largest plotted value (≥ `minimum`).
   ///   - scale: The axis scale.
   ///   - targetCount: About how many ticks to aim for on a linear axis (≥ 2).
+  ///   - integerStep: Whether linear ticks must be whole numbers (epochs, counts): the step
+  ///     is then at least 1.
   /// - Returns: Ticks and padded domain. A zero-width range is widened (±1 around 0, ±50 %
   ///   otherwise on a linear axis; one power of the base either side on a log axis).
   public static func make(
-    minimum: Double, maximum: Double, scale: PlotScale, targetCount: Int = 5
+    minimum: Double, maximum: Double, scale: PlotScale, targetCount: Int = 5,
+    integerStep: Bool = false
   ) -> AxisTicks {
     switch scale {
-    case .linear: return linear(minimum: minimum, maximum: maximum, targetCount: targetCount)
+    case .linear:
+      return linear(
+        minimum: minimum, maximum: maximum, targetCount: targetCount, integerStep: integerStep)
     case .logarithmic(let base): return logarithmic(minimum: minimum, maximum: maximum, base: base)
     }
   }
@@ -81,7 +86,9 @@ public struct AxisTicks: Sendable, Equatable {
     return nice * magnitude
   }
 
-  static func linear(minimum: Double, maximum: Double, targetCount: Int) -> AxisTicks {
+  static func linear(
+    minimum: Double, maximum: Double, targetCount: Int, integerStep: Bool
+  ) -> AxisTicks {
     var lo = minimum
     var hi = maximum
     if lo == hi {
@@ -89,7 +96,8 @@ public struct AxisTicks: Sendable, Equatable {
       lo -= pad
       hi += pad
     }
-    let step = niceStep((hi - lo) / Double(max(targetCount - 1, 1)))
+    var step = niceStep((hi - lo) / Double(max(targetCount - 1, 1)))
+    if integerStep { step = max(step, 1) }
     let first = (lo / step).rounded(.down)
     let last = (hi / step).rounded(.up)
     // Multiply integer counts by the step, then round away binary noise (0.30000000000000004).

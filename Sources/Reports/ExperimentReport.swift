@@ -181,10 +181,10 @@ public enum ExperimentReport {
     }
     var plots: [(Plot, String)] = []
     plots.append(
-      (Plot(title: "Test error per epoch", xLabel: "epoch", yLabel: "test error (fraction)", series: series(\.testError)),
+      (Plot(title: "Test error per epoch", xLabel: "epoch", yLabel: "test error (fraction)", series: series(\.testError), hasIntegerX: true),
        "Test error over training (epoch 0 = initialization)."))
     plots.append(
-      (Plot(title: "Training error per epoch", xLabel: "epoch", yLabel: "training error (fraction)", series: series(\.trainError)),
+      (Plot(title: "Training error per epoch", xLabel: "epoch", yLabel: "training error (fraction)", series: series(\.trainError), hasIntegerX: true),
        "Training error over training."))
     for measure in data.trajectoryMeasures {
       let s = series { $0.measures[measure] ?? [] }.map {
@@ -192,7 +192,7 @@ public enum ExperimentReport {
       }
       let scale = preferredScale(s.flatMap { $0.points.map(\.y) })
       plots.append(
-        (Plot(title: "\(measure) per epoch", xLabel: "epoch", yLabel: "\(measure)\(scale == .linear ? "" : " (log scale)")", yScale: scale, series: s),
+        (Plot(title: "\(measure) per epoch", xLabel: "epoch", yLabel: "\(measure)\(scale == .linear ? "" : " (log scale)")", yScale: scale, series: s, hasIntegerX: true),
          "\(measure) over training, one line per run; gaps in a line are epochs where it was not measured or not finite."))
     }
     return plots

@@ -79,6 +79,8 @@ public struct Plot: Sendable, Equatable {
   public var yScale: PlotScale
   /// The series, drawn in order (later on top).
   public var series: [PlotSeries]
+  /// Whether x ticks must be whole numbers (epochs).
+  public var hasIntegerX: Bool
   /// Total width in pixels.
   public var width: Double
   /// Total height in pixels.
@@ -92,9 +94,10 @@ public struct Plot: Sendable, Equatable {
   /// Creates a plot.
   public init(
     title: String, xLabel: String, yLabel: String, xScale: PlotScale = .linear,
-    yScale: PlotScale = .linear, series: [PlotSeries], width: Double = 720,
-    height: Double = 400
+    yScale: PlotScale = .linear, series: [PlotSeries], hasIntegerX: Bool = false,
+    width: Double = 720, height: Double = 400
   ) {
+    self.hasIntegerX = hasIntegerX
     self.title = title
     self.xLabel = xLabel
     self.yLabel = yLabel
@@ -136,7 +139,7 @@ public struct Plot: Sendable, Equatable {
       y0 = min(y0, p.y)
       y1 = max(y1, p.y)
     }
-    let xt = AxisTicks.make(minimum: x0, maximum: x1, scale: xScale)
+    let xt = AxisTicks.make(minimum: x0, maximum: x1, scale: xScale, integerStep: hasIntegerX)
     let yt = AxisTicks.make(minimum: y0, maximum: y1, scale: yScale)
     let a = plotArea
     let xm = AxisMapping(lower: xt.lower, upper: xt.upper, start: a.left, end: a.right, scale: xScale)
@@ -265,12 +268,13 @@ public struct Plot: Sendable, Equatable {
     svg.open("g", [("class", "legend"), ("font-size", "12")])
     for (i, s) in named {
       let color = s.color ?? Self.palette[i % Self.palette.count]
-      if s.style == .markers {
-        svg.element("circle", [("cx", n(x + 10)), ("cy", n(y)), ("r", "4"), ("fill", color)])
-      } else {
+      if s.style != .markers {
         var attrs = [("x1", n(x)), ("y1", n(y)), ("x2", n(x + 20)), ("y2", n(y)), ("stroke", color), ("stroke-width", "2")]
         if s.isDashed { attrs.append(("stroke-dasharray", "6 4")) }
         svg.element("line", attrs)
+      }
+      if s.style != .line {
+        svg.element("circle", [("cx", n(x + 10)), ("cy", n(y)), ("r", "3.5"), ("fill", color)])
       }
       let label = s.name.count > 26 ? String(s.name.prefix(25)) + "…" : s.name
       svg.element("text", [("x", n(x + 26)), ("y", n(y + 4))], text: label)

@@ -114,7 +114,16 @@ public struct ReportDocument: Sendable, Equatable {
       <main>
 
       """
+    var inFigureGrid = false
     for block in blocks {
+      // Consecutive figures share a responsive grid (two per row on a wide screen).
+      if case .figure = block {
+        if !inFigureGrid { h += "<div class=\"figures\">\n" }
+        inFigureGrid = true
+      } else if inFigureGrid {
+        h += "</div>\n"
+        inFigureGrid = false
+      }
       switch block {
       case .heading(let level, let text, let anchor):
         let l = min(max(level, 1), 3)
@@ -131,6 +140,7 @@ public struct ReportDocument: Sendable, Equatable {
         h += "<figure>\n\(r.svg)<figcaption>\(escapeMarkup(caption))</figcaption>\n</figure>\n"
       }
     }
+    if inFigureGrid { h += "</div>\n" }
     h += "</main>\n</body>\n</html>\n"
     return h
   }
@@ -196,7 +206,7 @@ public struct ReportDocument: Sendable, Equatable {
 
   static let css = """
     body{margin:0;background:#fafafa;color:#1d1d1f;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
-    main{max-width:1100px;margin:0 auto;padding:24px 32px 64px;background:#fff}
+    main{max-width:1240px;margin:0 auto;padding:24px 32px 64px;background:#fff}
     h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
     h3{font-size:16px;margin:20px 0 6px}p,li{max-width:900px}
     .table-wrap{overflow-x:auto;margin:8px 0 16px}
@@ -204,7 +214,8 @@ public struct ReportDocument: Sendable, Equatable {
     caption{caption-side:bottom;text-align:left;color:#555;font-size:12px;padding-top:4px}
     th,td{border:1px solid #ddd;padding:3px 8px;white-space:nowrap}th{background:#f2f2f2;text-align:left}
     td.num{text-align:right}tbody tr:nth-child(even) td:not([style]){background:#fafafa}
-    figure{margin:12px 0 24px}figure svg{max-width:100%;height:auto;border:1px solid #eee}
+    .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:8px 20px}
+    figure{margin:12px 0 16px}figure svg{max-width:100%;height:auto;border:1px solid #eee}
     figcaption{color:#555;font-size:13px;max-width:720px}
     """
 }

@@ -187,3 +187,12 @@ func count(_ needle: String, in text: String) -> Int {
     #expect(escapeMarkdown("a|b*c_d\nе") == "a\\|b\\*c\\_d е")
   }
 }
+
+@Suite struct IntegerTickTests {
+  @Test func integerStep_neverBelowOne() {
+    // Epochs 0…2 would get step 0.5; epochs are whole numbers.
+    #expect(AxisTicks.make(minimum: 0, maximum: 2, scale: .linear).values == [0, 0.5, 1, 1.5, 2])
+    #expect(AxisTicks.make(minimum: 0, maximum: 2, scale: .linear, integerStep: true).values == [0, 1, 2])
+    #expect(AxisTicks.make(minimum: 0, maximum: 40, scale: .linear, integerStep: true).values == [0, 10, 20, 30, 40])
+  }
+}
