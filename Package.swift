@@ -71,6 +71,12 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
