@@ -77,6 +77,13 @@ let package = Package(
     .testTarget(
       name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ComplexityMeasuresTests",
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
