@@ -85,6 +85,19 @@ let package = Package(
     .testTarget(
       name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ComplexityMeasuresTests",
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
