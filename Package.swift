@@ -64,7 +64,7 @@ let package = Package(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward",
+        "CorrelationStatistics", "Datasets", "FeedForward", "Reports", "SweepPlanning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

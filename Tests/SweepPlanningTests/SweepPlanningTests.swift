@@ -303,3 +303,25 @@ import Testing
     #expect(throws: SweepPlanningError.unknownPreset(name: "wdth")) { try SweepPreset.named("wdth") }
   }
 }
+
+@Suite struct SweepJSONTests {
+  @Test func jsonText_roundTripsEveryPreset() throws {
+    for preset in SweepPreset.allCases {
+      let spec = preset.specification(trainSize: 300, epochs: 3)
+      let back = try SweepFileParser.parse(spec.jsonText(), format: .json)
+      #expect(back == spec)
+      #expect(try back.configurations().map(\.key) == spec.configurations().map(\.key))
+    }
+  }
+
+  @Test func jsonText_exactText() throws {
+    var spec = try SweepSpecification.parseGrid("hidden_layout=64x32;lr=0.1,0.003")
+    spec.name = "a \"quoted\" name"
+    spec.fixed[.optimizer] = .text("path-sgd")
+    #expect(
+      spec.jsonText()
+        == "{\"name\": \"a \\\"quoted\\\" name\", \"fixed\": {\"optimizer\": \"path-sgd\"}, "
+        + "\"grid\": {\"hidden_layout\": [\"64x32\"], \"learning_rate\": [0.1, 0.003]}}\n")
+    #expect(try SweepFileParser.parse(spec.jsonText(), format: .json) == spec)
+  }
+}
