@@ -83,6 +83,10 @@ let package = Package(
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
     .testTarget(
+      name: "SweepReportCLITests",
+      dependencies: ["GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
