@@ -86,18 +86,31 @@ public struct SweepConfiguration: Sendable, Equatable, Hashable {
   /// Training cross-entropy target in nats, or `nil` for none.
   public var targetTrainLoss: Double? { real(.targetTrainLoss) }
 
-  /// Every resolved hyperparameter as (snake_case name, canonical text), sorted by name.
+  /// Every resolved setting as (snake_case name, canonical text), sorted by name: what the
+  /// recorder stores as the run's hyperparameters.
   ///
-  /// `depth` and `width` are included (width only for uniform layouts); `train_size` is
-  /// `all` for the whole set and `target_train_loss` is `none` when unset. This is what
-  /// the recorder stores with the run.
+  /// The network's shape is given without redundancy, so no hyperparameter axis repeats
+  /// another (which would distort Ψ and CMI): a uniform layout is `depth` and `width`, a
+  /// non-uniform one is `depth` and `hidden_layout` (`512x256`). `train_size` is `all` for
+  /// the whole set and `target_train_loss` is `none` when unset.
   public var resolvedHyperparameters: [(name: String, value: String)] {
     let layout = hiddenLayout
-    var pairs: [(String, String)] = [
+    var pairs = settingPairs.filter { $0.0 != "hidden_layout" }
+    pairs.append(("depth", String(layout.count)))
+    if let first = layout.first, layout.allSatisfy({ $0 == first }) {
+      pairs.append(("width", String(first)))
+    } else {
+      pairs.append(("hidden_layout", SweepValue.layout(layout).canonicalText))
+    }
+    return pairs.sorted { $0.0 < $1.0 }
+  }
+
+  /// The resolved settings with the layout as `hidden_layout`, sorted by name.
+  private var settingPairs: [(String, String)] {
+    [
       ("batch_size", String(batchSize)),
-      ("depth", String(layout.count)),
       ("epochs", String(epochs)),
-      ("hidden_layout", SweepValue.layout(layout).canonicalText),
+      ("hidden_layout", SweepValue.layout(hiddenLayout).canonicalText),
       ("init", initialization.rawValue),
       ("label_noise", SweepValue.real(labelNoise).canonicalText),
       ("learning_rate", SweepValue.real(learningRate).canonicalText),
@@ -107,23 +120,18 @@ public struct SweepConfiguration: Sendable, Equatable, Hashable {
       ("train_size", trainSize.map(String.init) ?? "all"),
       ("weight_decay", SweepValue.real(weightDecay).canonicalText),
     ]
-    if let first = layout.first, layout.allSatisfy({ $0 == first }) {
-      pairs.append(("width", String(first)))
-    }
-    return pairs.sorted { $0.0 < $1.0 }
   }
 
   /// A stable text key identifying this configuration's training run, for resuming.
   ///
-  /// It is `name=value` pairs of ``resolvedHyperparameters`` (except `depth` and `width`,
-  /// which `hidden_layout` already determines) joined by `;`, e.g.
+  /// It is the resolved settings as `name=value` pairs sorted by name and joined by `;`,
+  /// with the network given as `hidden_layout`, e.g.
   /// `batch_size=64;epochs=2;hidden_layout=64;init=balanced;label_noise=0;…`. Two
   /// configurations that train the same network the same way have the same key, however
   /// they were written (`depth=1;width=64` and `hidden_layout=64` agree; so do TOML, JSON,
   /// YAML and `--grid`). The key does not depend on ``index`` or on which axes varied.
   public var key: String {
-    resolvedHyperparameters.filter { $0.name != "depth" && $0.name != "width" }
-      .map { "\($0.name)=\($0.value)" }.joined(separator: ";")
+    settingPairs.map { "\($0.0)=\($0.1)" }.joined(separator: ";")
   }
 
   /// The varied axes' values as (name, canonical text), in canonical axis order: what

@@ -108,14 +108,20 @@ import Testing
     #expect(a.key == b.key)
   }
 
-  @Test func resolvedHyperparameters_includeDepthAndWidth() throws {
+  @Test func resolvedHyperparameters_giveTheShapeWithoutRedundancy() throws {
     let c = try SweepSpecification.parseGrid("hidden_layout=32x32x32").configurations()[0]
     let dict = Dictionary(uniqueKeysWithValues: c.resolvedHyperparameters.map { ($0.name, $0.value) })
     #expect(dict["depth"] == "3")
     #expect(dict["width"] == "32")
+    #expect(dict["hidden_layout"] == nil)
     #expect(dict["train_size"] == "all")
+    #expect(dict["target_train_loss"] == "none")
+    #expect(c.resolvedHyperparameters.count == 12)
     let ragged = try SweepSpecification.parseGrid("hidden_layout=32x16").configurations()[0]
-    #expect(!ragged.resolvedHyperparameters.contains { $0.name == "width" })
+    let r = Dictionary(uniqueKeysWithValues: ragged.resolvedHyperparameters.map { ($0.name, $0.value) })
+    #expect(r["width"] == nil)
+    #expect(r["hidden_layout"] == "32x16")
+    #expect(r["depth"] == "2")
   }
 }
 
