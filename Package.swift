@@ -63,7 +63,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -75,7 +75,15 @@ let package = Package(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests",
+      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      swiftSettings: strict),
+    // A helper process for the concurrency tests (test-only, not API).
+    .executableTarget(
+      name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
       swiftSettings: strict),
     .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
