@@ -78,6 +78,8 @@ let package = Package(
       name: "ComplexityMeasuresTests",
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -318,7 +318,10 @@ def write_npy_files():
     with open(os.path.join(NPY, "truncated.npz"), "wb") as f:
         f.write(full[: len(full) // 2])
     corrupt = bytearray(full)
-    corrupt[60] ^= 0xFF  # inside the first member's deflate stream
+    with zipfile.ZipFile(io.BytesIO(full)) as z:
+        first = z.infolist()[0]
+    name_len, extra_len = struct.unpack("<HH", full[first.header_offset + 26:first.header_offset + 30])
+    corrupt[first.header_offset + 30 + name_len + extra_len + first.compress_size // 2] ^= 0xFF  # inside the deflate stream
     with open(os.path.join(NPY, "corrupt.npz"), "wb") as f:
         f.write(bytes(corrupt))
     # Case 12: 12 layers layers.0 … layers.11, stored alphabetically and in insertion order.
