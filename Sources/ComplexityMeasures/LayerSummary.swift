@@ -19,19 +19,19 @@ public struct LayerSummaryOptions: Sendable {
   public var powerIterationTolerance: Double
   /// Iteration cap of power iteration (default 1000).
   public var maxPowerIterations: Int
-  /// A weight counts as near zero when `|w| ≤ nearZeroRelativeThreshold · max|w|`
-  /// (default 1e-3; relative, so the fraction is invariant to rescaling the layer).
-  public var nearZeroRelativeThreshold: Double
+  /// A weight counts as near zero when `|w| < nearZeroThreshold` (absolute, default 1e-6:
+  /// the threshold the store's `layer_summary.near_zero_fraction` column documents).
+  public var nearZeroThreshold: Double
 
   /// Creates options; see the properties for the defaults.
   public init(
     spectralMethod: SpectralMethod = .both, powerIterationTolerance: Double = 1e-6,
-    maxPowerIterations: Int = 1000, nearZeroRelativeThreshold: Double = 1e-3
+    maxPowerIterations: Int = 1000, nearZeroThreshold: Double = 1e-6
   ) {
     self.spectralMethod = spectralMethod
     self.powerIterationTolerance = powerIterationTolerance
     self.maxPowerIterations = maxPowerIterations
-    self.nearZeroRelativeThreshold = nearZeroRelativeThreshold
+    self.nearZeroThreshold = nearZeroThreshold
   }
 }
 
@@ -94,7 +94,7 @@ public struct LayerSummary: Sendable {
   public var maximum: Double
   /// Quantiles at ``quantileLevels`` with numpy's default linear interpolation.
   public var quantiles: [Double]
-  /// Fraction of entries with |w| ≤ threshold·max|w| (see ``LayerSummaryOptions``).
+  /// Fraction of entries with |w| < threshold (default 1e-6; see ``LayerSummaryOptions``).
   public var nearZeroFraction: Double
   /// ‖W‖_{1,∞} = max_j Σ_k |W[j,k]| (largest per-unit ℓ1 norm; Neyshabur 2015 eq. group norms).
   public var groupNormP1QInfinity: Double
@@ -187,14 +187,14 @@ public func summarizeLayer(
   let mean = sum / Double(n)
   var centered = 0.0
   var nearZero = 0
-  let threshold = options.nearZeroRelativeThreshold * maxAbs
+  let threshold = options.nearZeroThreshold
   var minimum = Double.infinity, maximum = -Double.infinity
   w.elements.withUnsafeBufferPointer { p in
     for i in 0..<n {
       let x = Double(p[i])
       let d = x - mean
       centered += d * d
-      if Swift.abs(x) <= threshold { nearZero += 1 }
+      if Swift.abs(x) < threshold { nearZero += 1 }
       if x < minimum { minimum = x }
       if x > maximum { maximum = x }
     }

@@ -36,7 +36,7 @@ def layer_summary(W, W0):
         "fro": fro, "spec": s[0], "stable_rank": fro ** 2 / s[0] ** 2 if s[0] > 0 else None,
         "l1": np.abs(W).sum(), "max_abs": np.abs(W).max(), "mean": W.mean(), "std": W.std(),
         "min": W.min(), "max": W.max(),
-        "near_zero_fraction": float(np.mean(np.abs(W) <= 1e-3 * np.abs(W).max())),
+        "near_zero_fraction": float(np.mean(np.abs(W) < 1e-6)),
         "group_1_inf": np.abs(W).sum(axis=1).max(),
         "group_2_2": np.sqrt((np.sqrt((W ** 2).sum(axis=1)) ** 2).sum()),
         "group_3_1p5": (np.sqrt((np.abs(W) ** 3).sum(axis=1))).sum() ** (2 / 3),
@@ -215,8 +215,11 @@ def measures(Ws, bs, W0s, out, X):
     return S, M
 
 
-def make_case(name, sizes, rng, bias=True, init=True, logits_m=0, flip=0.0, inputs=False, scale=1.0):
+def make_case(name, sizes, rng, bias=True, init=True, logits_m=0, flip=0.0, inputs=False, scale=1.0, zero_fraction=0.0):
     Ws = [(rng.standard_normal((o, i)) * scale / math.sqrt(i)).astype(np.float32) for i, o in zip(sizes[:-1], sizes[1:])]
+    for W in Ws:  # pruned weights: exact zeros and tiny values around the 1e-6 threshold
+        W[rng.random(W.shape) < zero_fraction] = 0
+        W[rng.random(W.shape) < zero_fraction / 2] = np.float32(5e-7)
     bs = [(rng.standard_normal(o) * 0.1).astype(np.float32) if bias else None for o in sizes[1:]]
     W0s = [(W + rng.standard_normal(W.shape).astype(np.float32) * np.float32(0.3)).astype(np.float32) for W in Ws] if init else None
     out = None
@@ -248,7 +251,7 @@ def write_networks():
         make_case("two_layer_5_7_3_bias_init_data", [5, 7, 3], rng, logits_m=40, inputs=True),
         make_case("three_layer_4_6_6_3_nobias", [4, 6, 6, 3], rng, bias=False, init=False, logits_m=25, flip=0.05),
         make_case("three_layer_8_16_12_4_bias_init", [8, 16, 12, 4], rng, logits_m=60),
-        make_case("two_layer_30_20_10_bias_no_logits", [30, 20, 10], rng, init=False),
+        make_case("two_layer_30_20_10_bias_no_logits_pruned", [30, 20, 10], rng, init=False, zero_fraction=0.2),
         make_case("two_layer_6_9_4_negative_margin", [6, 9, 4], rng, logits_m=50, flip=0.4, inputs=True),
         make_case("four_layer_10_8_8_8_2_large_weights", [10, 8, 8, 8, 2], rng, scale=40.0, logits_m=30),
     ]
