@@ -72,6 +72,12 @@ let package = Package(
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
     .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
