@@ -86,6 +86,8 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests", dependencies: ["GapdbCLI", "TestSupport", "gapdb"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

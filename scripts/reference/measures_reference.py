@@ -311,6 +311,8 @@ def write_npy_files():
          "1.weight": (np.arange(8, dtype=np.float32).reshape(2, 4) / 8 - 0.25), "1.bias": np.array([0.25, -1], np.float32)}
     np.savez(os.path.join(NPY, "state_stored.npz"), **w)
     np.savez_compressed(os.path.join(NPY, "state_deflated.npz"), **w)
+    for k, v in w.items():  # the same network as positional .npy files (hidden_w, hidden_b, …)
+        np.save(os.path.join(NPY, "positional_%s_%s.npy" % (k[0], "w" if k.endswith("weight") else "b")), v)
     expected["state"] = {k: v.astype(np.float64).reshape(-1).tolist() for k, v in w.items()}
     with zipfile.ZipFile(os.path.join(NPY, "state_zip64.npz"), "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
         for k, v in w.items():
