@@ -92,6 +92,10 @@ let package = Package(
       name: "ComplexityMeasuresTests",
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests", dependencies: ["GapdbCLI", "TestSupport", "gapdb"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@ public struct GapdbCommand: ParsableCommand {
     version: gapdbVersion,
     subcommands: [
       InitCommand.self, RunsCommand.self, SQLCommand.self, SchemaCommand.self,
-      MarkStaleCommand.self,
+      MarkStaleCommand.self, MeasureCommand.self, MeasuresCommand.self,
     ]
   )
 
