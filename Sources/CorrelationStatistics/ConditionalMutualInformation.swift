@@ -33,7 +33,9 @@ public struct ConditionalMutualInformation: Sendable, Equatable {
   public var value: Double?
   /// The conditioning set attaining the minimum (first in grid order on ties).
   public var minimizingSet: [String]?
-  /// Every conditioning set considered, ∅ first, then singletons, then pairs.
+  /// Every conditioning set with |S| ≤ 2: ∅ first, then singletons, then pairs. For the PGDL
+  /// form the sets with |S| < 2 are computed the same way (self-pairs, binary signs,
+  /// unweighted slice means) for reading only; the score minimizes over pairs.
   public var sets: [ConditioningSet]
   /// Units used (configurations, or runs when seeds are kept).
   public var unitCount: Int
@@ -94,12 +96,9 @@ func conditionalMutualInformation(
     result.undefinedReason = .tooManyPairs(pairs: pairs, limit: pairLimit)
     return result
   }
-  var subsets: [[Int]] = []
-  switch form {
-  case .paper:
-    subsets.append([])
-    for i in 0..<n { subsets.append([i]) }
-  case .pgdl:
+  var subsets: [[Int]] = [[]]
+  for i in 0..<n { subsets.append([i]) }
+  if form == .pgdl {
     if n < 2 {
       result.undefinedReason = .tooFewAxes(count: n, required: 2)
       return result
@@ -124,6 +123,8 @@ func conditionalMutualInformation(
     result.sets.append(.init(axes: subset.map { grid.axisNames[$0] }, value: values[k]))
   }
   for set in result.sets {
+    // The PGDL program minimizes over axis pairs only; smaller sets are reported for reading.
+    if form == .pgdl && set.axes.count != 2 { continue }
     guard let v = set.value else { continue }
     if result.value == nil || v < result.value! {
       result.value = v
