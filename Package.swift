@@ -78,6 +78,12 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ],
       swiftSettings: strict),
+    .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
