@@ -63,7 +63,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "CorrelationStatistics", "ResultsStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 

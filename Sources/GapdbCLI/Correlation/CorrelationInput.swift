@@ -4,15 +4,29 @@ import TabularOutput
 
 /// The table `gapdb correlate` works on: one gap and any number of measures per run, plus the
 /// runs' hyperparameters (the grid axes). Built from a CSV file or from a store.
-struct CorrelationInput {
+public struct CorrelationInput {
   /// The generalization gap per run (NaN when missing or not finite).
-  var gap: [Double]
+  public var gap: [Double]
   /// Measures in output order; values NaN where a run lacks the measure.
-  var measures: [(name: String, values: [Double])]
+  public var measures: [(name: String, values: [Double])]
   /// The hyperparameter grid, or `nil` when no axis was given.
-  var grid: HyperparameterGrid?
+  public var grid: HyperparameterGrid?
   /// Notes for standard error (ignored columns, off-grid runs, …).
-  var notes: [String] = []
+  public var notes: [String] = []
+}
+
+/// What `gapdb correlate STORE --experiment NAME` reads: every run's gap and measures at the
+/// final epoch, and the grid of the hyperparameters that vary (for benchmarks and tests).
+///
+/// - Parameters:
+///   - storePath: The store.
+///   - experiment: The experiment name, or `nil` for all runs.
+/// - Returns: The input table.
+/// - Throws: ``CommandError`` as `gapdb correlate` does.
+public func correlationInput(storePath: String, experiment: String?) throws -> CorrelationInput {
+  try loadStoreCorrelationInput(
+    path: storePath, experiment: experiment, whereClause: nil, snapshot: .final, gap: .error,
+    measures: nil, hyperparameters: nil)
 }
 
 /// Canonical text of a hyperparameter value: numbers in shortest round-trip form (so `0.10`

@@ -110,3 +110,21 @@ func correlationRow(
   row.append(.text(notes.joined(separator: "; ")))
   return row
 }
+
+/// The default `correlate` report (sorted by |τ_a|, no bootstrap or sign-error columns) as
+/// CSV text, for benchmarks and tests.
+///
+/// - Parameters:
+///   - evaluations: The evaluated measures.
+///   - axes: The grid axes (one `psi_<axis>` column each).
+/// - Returns: The CSV text.
+public func renderCorrelationReport(_ evaluations: [MeasureEvaluation], axes: [String]) -> String {
+  let sink = StringSink()
+  let writer = RowWriter(format: .csv, sink: sink)
+  writer.begin(columns: correlationColumns(axes: axes, bootstrap: false, signError: false))
+  for e in sortEvaluations(evaluations, by: .absTauA) {
+    writer.write(correlationRow(e, axes: axes, bootstrap: false, signError: false))
+  }
+  writer.finish()
+  return sink.text
+}
