@@ -63,7 +63,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"), "CorrelationStatistics", "ResultsStore",
       ],
       swiftSettings: strict),
 
@@ -71,6 +71,13 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
