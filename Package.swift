@@ -72,7 +72,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"), "CorrelationStatistics", "ResultsStore",
       ],
       swiftSettings: strict),
 
@@ -90,10 +90,25 @@ let package = Package(
       name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests",
+      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      swiftSettings: strict),
+    // A helper process for the concurrency tests (test-only, not API).
+    .executableTarget(
+      name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
       swiftSettings: strict),
     .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
@@ -102,6 +117,10 @@ let package = Package(
       name: "ComplexityMeasuresTests",
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests", dependencies: ["GapdbCLI", "TestSupport", "gapdb"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
