@@ -119,8 +119,6 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
-    .testTarget(
-      name: "GapdbCLITests", dependencies: ["GapdbCLI", "TestSupport", "gapdb"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
