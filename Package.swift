@@ -5,7 +5,7 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
-//   GapdbCZlib <- NumPyFiles, Datasets
+//   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -49,8 +49,8 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
-    .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
-    .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
+    .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
@@ -71,6 +71,15 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FeedForwardTests",
+      dependencies: [
+        "FeedForward", "Datasets", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
