@@ -80,8 +80,8 @@ public func prepare(_ split: DataSplit, with options: DataPreparation) throws ->
     guard divisor.isFinite, divisor != 0 else {
       throw DatasetError.invalidOption(name: "scaling divisor", value: String(divisor), reason: "it must be finite and non-zero")
     }
-    scaleInPlace(&out.train.features, by: 1 / divisor)
-    if out.test != nil { scaleInPlace(&out.test!.features, by: 1 / divisor) }
+    divideInPlace(&out.train.features, by: divisor)
+    if out.test != nil { divideInPlace(&out.test!.features, by: divisor) }
   case .standardize:
     let stats = FeatureStatistics(of: out.train.features)
     stats.standardize(&out.train.features)
@@ -185,8 +185,9 @@ public struct FeatureStatistics: Sendable {
   }
 }
 
-private func scaleInPlace(_ m: inout Matrix, by factor: Float) {
+/// x ← x / divisor, correctly rounded per element (the same float32 values as numpy's `x / 255`).
+private func divideInPlace(_ m: inout Matrix, by divisor: Float) {
   m.elements.withUnsafeMutableBufferPointer { x in
-    for i in x.indices { x[i] *= factor }
+    for i in x.indices { x[i] /= divisor }
   }
 }
