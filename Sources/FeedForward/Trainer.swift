@@ -177,7 +177,7 @@ public struct TrainingResult: Sendable {
 /// - Complexity: O(epochs · m · Σ h_{i−1}·h_i), plus O(m · …) per epoch for evaluation.
 public func train(
   data: DataSplit, configuration: TrainingConfiguration, initialNetwork: MultilayerPerceptron? = nil,
-  observer: (EpochReport) throws -> Void = { _ in }
+  observer: (EpochReport) throws -> Void
 ) rethrows -> TrainingResult {
   if let problem = configuration.validationProblem() { preconditionFailure("train: \(problem)") }
   setBLASThreadCount(configuration.blasThreadCount)
@@ -280,6 +280,13 @@ public func train(
     network: network, initialNetwork: initial, stopReason: stop ?? .maxEpochs, epochs: epoch,
     optimizerSteps: optimizer.stepCount, finalTrainLoss: last.meanLoss, finalTrainError: last.errorRate,
     finalTestLoss: lastTest?.meanLoss, finalTestError: lastTest?.errorRate)
+}
+
+/// Trains without an observer; see ``train(data:configuration:initialNetwork:observer:)``.
+public func train(
+  data: DataSplit, configuration: TrainingConfiguration, initialNetwork: MultilayerPerceptron? = nil
+) -> TrainingResult {
+  train(data: data, configuration: configuration, initialNetwork: initialNetwork) { _ in }
 }
 
 /// The fixed margin subset: `size` rows drawn without replacement by seed (stream
