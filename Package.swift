@@ -63,7 +63,8 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "Datasets", "FeedForward", "LinearAlgebra",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 

@@ -85,7 +85,8 @@ extension MultilayerPerceptron {
       gemm(buffers.activations[i - 1], layer.weight, &buffers.activations[i], transposeB: .transposed, beta: 1)
       if i < layers.count {
         buffers.activations[i].elements.withUnsafeMutableBufferPointer { z in
-          for j in z.indices where !(z[j] > 0) && !z[j].isNaN { z[j] = 0 }
+          // ReLU as a select (vectorizes); NaN < 0 is false, so NaN propagates.
+          for j in z.indices { z[j] = z[j] < 0 ? 0 : z[j] }
         }
       }
     }
@@ -120,7 +121,7 @@ extension MultilayerPerceptron {
         gemm(buffers.preActivationGradients[i], layer.weight, &buffers.preActivationGradients[i - 1])
         buffers.activations[i - 1].elements.withUnsafeBufferPointer { a in
           buffers.preActivationGradients[i - 1].elements.withUnsafeMutableBufferPointer { d in
-            for j in d.indices where !(a[j] > 0) { d[j] = 0 }
+            for j in d.indices { d[j] = a[j] > 0 ? d[j] : 0 }
           }
         }
       }
