@@ -81,6 +81,19 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ],
       swiftSettings: strict),
+    .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ComplexityMeasuresTests",
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
