@@ -6,6 +6,7 @@
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
+//   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -52,10 +53,16 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
     .target(
+      name: "ExperimentRunner",
+      dependencies: [
+        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+      ],
+      swiftSettings: strict),
+    .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -63,7 +70,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "Datasets", "FeedForward", "LinearAlgebra",
+        "GapdbCLI", "Datasets", "FeedForward", "LinearAlgebra", "ExperimentRunner", "RunRecorder",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -80,6 +87,10 @@ let package = Package(
         "FeedForward", "Datasets", "TestSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ExperimentRunnerTests",
+      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],

@@ -125,7 +125,23 @@ public struct EpochReport: Sendable {
   public var hasReachedTarget: Bool
 }
 
-/// The outcome of ``train(data:configuration:initialNetwork:observer:)``.
+/// Progress after one optimizer step, for progress bars and heartbeats.
+public struct StepProgress: Sendable {
+  /// The epoch in progress (1-based).
+  public var epoch: Int
+  /// Steps taken in this epoch (1…stepsPerEpoch).
+  public var stepInEpoch: Int
+  /// ⌈m/B⌉.
+  public var stepsPerEpoch: Int
+  /// Optimizer updates applied so far in the run.
+  public var optimizerSteps: Int
+  /// The mini-batch's mean cross-entropy before the update (nats).
+  public var batchLoss: Double
+  /// The learning rate of this epoch.
+  public var learningRate: Double
+}
+
+/// The outcome of ``train(data:configuration:initialNetwork:onStep:observer:)``.
 public struct TrainingResult: Sendable {
   /// The network after the last update.
   public var network: MultilayerPerceptron
@@ -171,13 +187,15 @@ public struct TrainingResult: Sendable {
 ///   - configuration: Model and optimization settings; see ``TrainingConfiguration/validationProblem()``.
 ///   - initialNetwork: Start from these parameters instead of a fresh initialization (its layer
 ///     sizes must match `[featureCount] + hiddenLayerSizes + [classCount]`).
+///   - onStep: Called after every optimizer step (keep it cheap: progress bars, heartbeats);
+///     throwing stops training and rethrows.
 ///   - observer: Called after each epoch's evaluation; throwing stops training and rethrows.
 /// - Returns: The final network and why training stopped.
-/// - Throws: Whatever `observer` throws.
+/// - Throws: Whatever `onStep` or `observer` throws.
 /// - Complexity: O(epochs · m · Σ h_{i−1}·h_i), plus O(m · …) per epoch for evaluation.
 public func train(
   data: DataSplit, configuration: TrainingConfiguration, initialNetwork: MultilayerPerceptron? = nil,
-  observer: (EpochReport) throws -> Void
+  onStep: (StepProgress) throws -> Void, observer: (EpochReport) throws -> Void
 ) rethrows -> TrainingResult {
   if let problem = configuration.validationProblem() { preconditionFailure("train: \(problem)") }
   setBLASThreadCount(configuration.blasThreadCount)
@@ -224,9 +242,12 @@ public func train(
       learningRate = configuration.schedule.learningRate(base: configuration.learningRate, epoch: epoch)
       orderRNG.shuffle(&order)
       var position = 0
+      let stepsPerEpoch = (m + b - 1) / b
+      var stepInEpoch = 0
       while position < m {
         let count = min(b, m - position)
         var diverged = false
+        var batchLoss = Double.nan
         func step(_ buffers: inout BatchBuffers) {
           trainSet.features.elements.withUnsafeBufferPointer { src in
             buffers.activations[0].elements.withUnsafeMutableBufferPointer { dst in
@@ -238,6 +259,7 @@ public func train(
           network.forward(&buffers)
           let loss = softmaxCrossEntropy(
             logits: buffers.activations[d], labels: batchLabels[0..<count], gradient: &buffers.preActivationGradients[d])
+          batchLoss = loss.meanLoss
           if !loss.meanLoss.isFinite {
             diverged = true
             return
@@ -251,6 +273,11 @@ public func train(
           break
         }
         position += count
+        stepInEpoch += 1
+        try onStep(
+          StepProgress(
+            epoch: epoch, stepInEpoch: stepInEpoch, stepsPerEpoch: stepsPerEpoch,
+            optimizerSteps: optimizer.stepCount, batchLoss: batchLoss, learningRate: learningRate))
       }
       trainingSeconds = seconds(since: t0)
     }
@@ -282,11 +309,19 @@ public func train(
     finalTestLoss: lastTest?.meanLoss, finalTestError: lastTest?.errorRate)
 }
 
+/// Trains with an epoch observer only; see ``train(data:configuration:initialNetwork:onStep:observer:)``.
+public func train(
+  data: DataSplit, configuration: TrainingConfiguration, initialNetwork: MultilayerPerceptron? = nil,
+  observer: (EpochReport) throws -> Void
+) rethrows -> TrainingResult {
+  try train(data: data, configuration: configuration, initialNetwork: initialNetwork, onStep: { _ in }, observer: observer)
+}
+
 /// Trains without an observer; see ``train(data:configuration:initialNetwork:observer:)``.
 public func train(
   data: DataSplit, configuration: TrainingConfiguration, initialNetwork: MultilayerPerceptron? = nil
 ) -> TrainingResult {
-  train(data: data, configuration: configuration, initialNetwork: initialNetwork) { _ in }
+  train(data: data, configuration: configuration, initialNetwork: initialNetwork, onStep: { _ in }, observer: { _ in })
 }
 
 /// The fixed margin subset: `size` rows drawn without replacement by seed (stream
