@@ -5,7 +5,8 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
-//   GapdbCZlib <- NumPyFiles, Datasets
+//   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
+//   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -51,8 +52,8 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
-    .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
-    .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
+    .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
     .target(
       name: "SweepPlanning",
@@ -61,10 +62,17 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
+      name: "ExperimentRunner",
+      dependencies: [
+        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+      ],
+      swiftSettings: strict),
+    .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward", "Reports", "SweepPlanning",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
+        "SweepPlanning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -72,7 +80,9 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"), "CorrelationStatistics", "ResultsStore",
+        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -95,6 +105,19 @@ let package = Package(
         "CorrelationStatistics", "TestSupport",
         .product(name: "RealModule", package: "swift-numerics"),
       ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FeedForwardTests",
+      dependencies: [
+        "FeedForward", "Datasets", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ExperimentRunnerTests",
+      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
