@@ -11,9 +11,11 @@ import ResultsStore
 /// Protocol: the correlation table is `gapdb correlate STORE --experiment NAME --where
 /// "r.status = 'finished'"` (its loader and statistics): each run's last recorded epoch is its
 /// snapshot, the gap is test error − training error there, only finished runs with a finite
-/// gap are correlated (the others are excluded and counted), and Ψ and CMI use the
-/// hyperparameters that vary across those runs, except `seed` (seeds are averaged per
-/// configuration).
+/// gap are correlated (the others are excluded and counted). Ψ and CMI use the independent
+/// hyperparameters that vary across those runs (see ``independentAxes(_:candidates:)``): not
+/// `seed` (seeds are averaged per configuration), and not a key that the other axes determine,
+/// such as the trainer's `hidden_layers` text when depth and width vary, which as an extra
+/// axis would let CMI condition on two real axes at once.
 struct StoreReportLoader {
   let database: Database
   /// The store's path (the correlation input is read through `gapdb correlate`'s loader).
@@ -108,9 +110,11 @@ struct StoreReportLoader {
 
     // 5–6. The correlation table exactly as `gapdb correlate` computes it, over the finished
     // runs: `gapdb correlate STORE --experiment NAME --where "r.status = 'finished'"`.
+    let finishedHyper = included.map { runs[$0].run.hyperparameters }
+    let gridAxes = Self.independentAxes(finishedHyper, candidates: Self.orderedAxes(keys))
     let input = try loadStoreCorrelationInput(
       path: storePath, experiment: experiment, whereClause: "r.status = 'finished'",
-      snapshot: .final, gap: .error, measures: nil, hyperparameters: nil)
+      snapshot: .final, gap: .error, measures: nil, hyperparameters: gridAxes.isEmpty ? nil : gridAxes)
     let axisNames = input.grid?.axisNames ?? []
     var options = EvaluationOptions()
     options.threads = 2
@@ -175,9 +179,11 @@ struct StoreReportLoader {
       generatedAt: ISO8601DateFormatter().string(from: Date()),
       protocolDescription:
         "Snapshot: each run's last recorded epoch. Gap = test error − training error (fractions). "
-        + "\(included.count) finished runs are correlated (as gapdb correlate --experiment '\(experiment)' "
-        + "--where \"r.status = 'finished'\" computes it); Ψ and CMI use the hyperparameters that vary, "
-        + "except seed: " + (axisNames.isEmpty ? "none vary" : axisNames.joined(separator: ", ")) + ".",
+        + "\(included.count) finished runs are correlated, as gapdb correlate --experiment '\(experiment)' "
+        + "--where \"r.status = 'finished'\""
+        + (axisNames.isEmpty ? "" : " --hyperparameters \(axisNames.joined(separator: ","))")
+        + " computes it. Ψ and CMI use the independent hyperparameters that vary (not seed): "
+        + (axisNames.isEmpty ? "none vary" : axisNames.joined(separator: ", ")) + ".",
       hyperparameterNames: hyperparameterNames, runs: runs.map(\.run), axisNames: axisNames,
       correlations: correlations, scatter: Array(scatter), trajectories: trajectories,
       trajectoryMeasures: trajectoryMeasures, widthSweep: widthPoints, widthSweepMeasures: widthMeasures,
@@ -229,6 +235,39 @@ struct StoreReportLoader {
       "init", "label_noise", "seed", "train_size", "epochs", "target_train_loss",
     ]
     return canonical.filter(keys.contains) + keys.subtracting(canonical).sorted()
+  }
+
+  /// The grid axes: the candidate keys that vary across the runs and are not determined by
+  /// the axes kept before them, in candidate order; `seed` never.
+  ///
+  /// A key is determined by the kept axes when runs that agree on every kept axis always
+  /// agree on the key too (e.g. the trainer's `hidden_layers` = "64,64" given depth 2 and
+  /// width 64, or `margin_subset_size` given `train_size`). Such a key repeats a combination
+  /// of real axes; as an extra axis it would let CMI's minimum over conditioning sets of at
+  /// most two axes condition on more.
+  ///
+  /// - Parameters:
+  ///   - runs: Each run's hyperparameters (name → canonical text).
+  ///   - candidates: Keys in order of preference (sweep axes first).
+  /// - Returns: The axes, in candidate order.
+  /// - Complexity: O(candidates × runs).
+  static func independentAxes(_ runs: [[String: String]], candidates: [String]) -> [String] {
+    var kept: [String] = []
+    for key in candidates where key != "seed" {
+      var valueOfGroup: [[String]: String] = [:]
+      var isDetermined = true
+      for r in runs {
+        let group = kept.map { r[$0] ?? "" }
+        let value = r[key] ?? ""
+        if let seen = valueOfGroup[group], seen != value {
+          isDetermined = false
+          break
+        }
+        valueOfGroup[group] = value
+      }
+      if !isDetermined { kept.append(key) }
+    }
+    return kept
   }
 
   /// Up to `count` elements spread evenly over `items` (first and last included).
