@@ -25,6 +25,7 @@ public struct GapdbCommand: ParsableCommand {
       CorrelateCommand.self,
       ReportCommand.self,
       SweepCommand.self,
+      DemoCommand.self,
     ]
   )
 

@@ -13,7 +13,8 @@ import SweepPlanning
 /// SGD's length (as the authors' code does, so one learning rate suits both); `init`
 /// `unbalanced` → ``InitialRescaling/unbalanced``; `label_noise`, `train_size` → the data
 /// preparation (pixels divided by 255); `epochs` → the epoch cap; `target_train_loss` → Jiang's
-/// stopping rule. Measures are recorded every epoch. The run is named after the varied
+/// stopping rule. Measures are recorded at epoch 0, every `measureEvery`-th epoch and the
+/// final epoch. The run is named after the varied
 /// values, records the hyperparameter `init`, and carries `sweep_key` (for resuming) and
 /// `sweep_configuration` in its config JSON.
 func trainingRunConfiguration(
@@ -40,7 +41,7 @@ func trainingRunConfiguration(
     preparation: DataPreparation(
       trainingSubsetSize: configuration.trainSize, labelNoiseFraction: configuration.labelNoise,
       scaling: .divide(by: 255)),
-    training: training)
+    training: training, measureEvery: context.measureEvery)
   run.initialRescaling = configuration.initialization == .unbalanced ? .unbalanced : .none
   run.extraHyperparameters = ["init": .text(configuration.initialization.rawValue)]
   run.configAnnotations = [
