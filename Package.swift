@@ -27,6 +27,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - System libraries (Debian packages)
@@ -58,11 +60,19 @@ let package = Package(
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
       ],
       swiftSettings: strict),
+    .target(name: "Reports", swiftSettings: strict),
+    .target(
+      name: "SweepPlanning",
+      dependencies: [
+        .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
+        "SweepPlanning",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -80,6 +90,15 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "SweepReportCLITests",
+      dependencies: ["GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "CorrelationStatisticsTests",
       dependencies: [
