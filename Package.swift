@@ -51,6 +51,7 @@ let package = Package(
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(name: "FlatnessMeasures", swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
@@ -71,6 +72,9 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
