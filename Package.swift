@@ -73,6 +73,19 @@ let package = Package(
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
     .testTarget(
+      name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ComplexityMeasuresTests",
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
       swiftSettings: strict),
   ],

@@ -1,1 +1,0 @@
-// ResultsStore module: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-// RunRecorder module: placeholder until its issue lands.

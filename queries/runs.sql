@@ -1,0 +1,26 @@
+-- title: Runs
+-- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds is shown as stale: its process most likely died.
+-- params: stale_after_s, experiment
+SELECT
+  s.run_id AS id,
+  s.experiment,
+  s.name,
+  CASE
+    WHEN s.status = 'running'
+      AND (julianday('now') - julianday(s.heartbeat_at)) * 86400.0 > :stale_after_s
+      THEN 'stale'
+    ELSE s.status
+  END AS state,
+  s.final_epoch AS epoch,
+  s.final_step AS step,
+  s.train_loss,
+  s.test_loss,
+  s.train_error,
+  s.test_error,
+  s.error_gap,
+  s.nan_columns,
+  s.hyperparameters,
+  s.heartbeat_at
+FROM run_summary AS s
+WHERE :experiment IS NULL OR s.experiment = :experiment
+ORDER BY s.run_id;
