@@ -45,6 +45,20 @@ public struct FlatnessMeasureDefinition: Sendable, Identifiable {
   public let layerWiseRescaling: Invariance
   /// Invariance to scaling the output by c > 0 (column O).
   public let outputScaling: Invariance
+
+  // The flags of the store's `measure` table and of ComplexityMeasures' `MeasureDefinition`
+  // (true only for exact invariance; "approximately" maps to false).
+
+  /// Whether the measure needs training data: the store's `needs_data`.
+  public var needsData: Bool { needs.contains(.trainingData) || needs.contains(.gradients) }
+  /// Whether it needs the initial weights: `needs_init`.
+  public var needsInit: Bool { needs.contains(.initialWeights) }
+  /// Exactly invariant to node-wise rescaling (spec column N).
+  public var isNodeRescalingInvariant: Bool { nodeWiseRescaling == .invariant }
+  /// Exactly invariant to layer-wise rescaling (spec column L).
+  public var isLayerRescalingInvariant: Bool { layerWiseRescaling == .invariant }
+  /// Exactly invariant to output scaling (spec column O).
+  public var isOutputScalingInvariant: Bool { outputScaling == .invariant }
 }
 
 /// The flatness, sharpness and optimization-based measures gapdb computes.

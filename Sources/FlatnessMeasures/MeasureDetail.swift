@@ -96,4 +96,12 @@ public struct FlatnessMeasureValue: Sendable, Equatable {
     self.undefinedReason = undefinedReason
     self.detail = detail
   }
+
+  /// The JSON text for `measure_value.detail`: ``detail`` plus, for an undefined value, a
+  /// `"reason"` key (the store's convention for undefined values).
+  public var detailJSON: String {
+    guard value == nil, let reason = undefinedReason, case .object(var dict) = detail else { return detail.jsonText }
+    dict["reason"] = .string(reason)
+    return DetailValue.object(dict).jsonText
+  }
 }

@@ -92,6 +92,8 @@ import TestSupport
       let v = try #require(report.values.first { $0.id == id })
       #expect(v.value == nil)
       #expect(v.undefinedReason == "no initial weights were given")
+      #expect(v.detailJSON.contains("\"reason\":\"no initial weights were given\""))
+      #expect(v.detailJSON.contains("\"draws\":10"))
     }
     #expect(report.values.first { $0.id == "pacbayes_orig" }?.value != nil)
   }
@@ -119,6 +121,24 @@ import TestSupport
     let a = try runFlatnessSuite(context: context, settings: quickSettings())
     let b = try runFlatnessSuite(context: context, settings: quickSettings())
     #expect(a.values == b.values)
+  }
+
+  @Test func registryEntriesAreCompleteAndFlagsFollowTheSpec() throws {
+    let entries = FlatnessRegistry.entries
+    #expect(Set(entries.map(\.id)).count == entries.count)
+    for e in entries {
+      #expect(!e.name.isEmpty && !e.description.isEmpty && !e.formula.isEmpty && !e.source.isEmpty, "\(e.id)")
+      #expect(e.id == e.id.lowercased() && !e.id.contains(" "), "\(e.id)")
+    }
+    // Magnitude-aware flatness: invariant only up to the ε floor (spec "≈✓"), so the store's
+    // exact-invariance flag is false; isotropic: not invariant.
+    let mag = try #require(FlatnessRegistry.entry(id: "pacbayes_mag_flatness"))
+    #expect(mag.nodeWiseRescaling == .approximately && !mag.isNodeRescalingInvariant)
+    #expect(FlatnessRegistry.entry(id: "pacbayes_flatness")?.nodeWiseRescaling == .notInvariant)
+    #expect(FlatnessRegistry.entry(id: "pacbayes_init")?.needsInit == true)
+    #expect(FlatnessRegistry.entry(id: "pacbayes_orig")?.needsInit == false)
+    #expect(FlatnessRegistry.entry(id: "sotl")?.needsData == false)
+    #expect(FlatnessRegistry.entry(id: "keskar_sharpness_eps5e-4")?.needsData == true)
   }
 
   @Test func detailJSONSpellsNonFiniteValuesAndEscapes() {
