@@ -56,7 +56,7 @@ let package = Package(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward",
+        "CorrelationStatistics", "Datasets", "FeedForward", "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
