@@ -107,7 +107,7 @@ def main():
         model.zero_grad(set_to_none=True)
         loss = lossf(model(xb), yb)
         loss.backward()
-        return float(loss), torch.cat([p.grad.reshape(-1) for p in params])
+        return loss.item(), torch.cat([p.grad.reshape(-1) for p in params])
 
     acc0, loss0 = evaluate(w)
     results = {"bench": "flatness_baseline", "torch": torch.__version__, "threads": args.threads,
