@@ -6,7 +6,7 @@ Fashion-MNIST training images for --epochs epochs (each epoch timed), then runs 
 10,000-example subset of the training set:
   - PAC-Bayes sigma search, isotropic (std sigma) and magnitude-aware (std sqrt(s^2 w^2 + eps^2)):
     bisection on [0, 2], depth 15, 10 draws, target 0.1, tolerance 0.01, common random numbers;
-  - sharpness alpha search, plain box |u| <= a and magnitude-aware |u| <= a|w| + eps: same
+  - sharpness alpha search, plain box |u| <= a and magnitude-aware |u| <= a|w| + 1e-6: same
     bisection, 3 restarts (restart 0 at w), 20 steps of projected sign-gradient ascent on the
     training CE (minibatch 128, step 0.125 of the box), deviation = acc(w) - worst accuracy;
   - Keskar eps-sharpness, eps = 1e-3 and 5e-4, box eps(|w|+1), 10 full-batch sign-ascent steps;
@@ -131,7 +131,7 @@ def main():
         starts = [torch.zeros(P)] + [torch.rand(P, generator=torch.Generator().manual_seed(2000 + r)) * 2 - 1 for r in (1, 2)]
 
         def dev(a):
-            radii = a * w.abs() + 1e-3 if mag else torch.full((P,), a)
+            radii = a * w.abs() + 1e-6 if mag else torch.full((P,), a)
             worst = 1.0
             for r, unit in enumerate(starts):
                 u = unit * radii

@@ -133,7 +133,7 @@ public enum FlatnessRegistry {
       .notInvariant, .notInvariant, .notInvariant),
     entry(
       "sharpness_mag_alpha", "Magnitude-aware sharpness box size α′",
-      "Largest α′ such that an adversary in the box |u_i| ≤ α′|w_i| + ε (ε = 1e-3) lowers the training accuracy by 0.1 from acc(w).",
+      "Largest α′ such that an adversary in the box |u_i| ≤ α′|w_i| + ε (ε = 1e-6, see SharpnessSettings) lowers the training accuracy by 0.1 from acc(w).",
       "α′ = max{α′ : acc(w) − min_{|u_i|≤α′|w_i|+ε} acc(w+u) ≈ 0.1}", "\(jiang), §C; spec §G.6", grad,
       .approximately, .approximately, .notInvariant),
     entry(

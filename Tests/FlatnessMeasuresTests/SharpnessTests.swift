@@ -69,7 +69,8 @@ import TestSupport
   }
 
   @Test func magnitudeAwareAlphaMatchesTheDerivedValue() throws {
-    // Box |u_j| ≤ α′|w_j| + ε with w = (1, 0, 0.05, 0), ε = 1e-3: the corner lowers d_i by
+    // Box |u_j| ≤ α′|w_j| + ε with w = (1, 0, 0.05, 0), ε = 1e-3 (set here; large enough
+    // to matter in the formula): the corner lowers d_i by
     // (α′ + ε)x_i + ε·x_i + (0.05α′ + ε) + ε, so α′_i = (x_i + 0.05 − 2ε·x_i − 2ε)/(x_i + 0.05).
     let (net, theta, _) = linearProblem()
     let eps = 1e-3
@@ -78,7 +79,9 @@ import TestSupport
       return (x + 0.05 - 2 * eps * x - 2 * eps) / (x + 0.05)
     }.sorted()
     let context = try FlatnessContext(model: net, parameters: theta)
-    let result = try searchSharpnessAlpha(context: context, geometry: .magnitudeAware)
+    var settings = SharpnessSettings()
+    settings.magnitudeEpsilon = eps
+    let result = try searchSharpnessAlpha(context: context, geometry: .magnitudeAware, settings: settings)
     #expect(result.outcome.status == .converged)
     #expect(result.alpha > thresholds[17] && result.alpha <= thresholds[22], "α′ = \(result.alpha)")
   }
@@ -99,6 +102,11 @@ import TestSupport
     let a = try searchSharpnessAlpha(context: original, geometry: .magnitudeAware, settings: settings)
     let b = try searchSharpnessAlpha(context: scaled, geometry: .magnitudeAware, settings: settings)
     #expect(abs(a.alpha - b.alpha) < 1e-12, "α′ \(a.alpha) vs \(b.alpha)")
+    // Default ε = 1e-6: invariant up to the floor; within 5% here.
+    settings.magnitudeEpsilon = 1e-6
+    let floorA = try searchSharpnessAlpha(context: original, geometry: .magnitudeAware, settings: settings)
+    let floorB = try searchSharpnessAlpha(context: scaled, geometry: .magnitudeAware, settings: settings)
+    #expect(close(floorA.alpha, floorB.alpha, rel: 0.05), "α′ \(floorA.alpha) vs \(floorB.alpha)")
     let isoA = try searchSharpnessAlpha(context: original, geometry: .isotropic, settings: settings)
     let isoB = try searchSharpnessAlpha(context: scaled, geometry: .isotropic, settings: settings)
     #expect(!close(isoA.alpha, isoB.alpha, rel: 0.15), "α \(isoA.alpha) vs \(isoB.alpha)")
