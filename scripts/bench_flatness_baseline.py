@@ -155,19 +155,19 @@ def main():
         best = max(best, evaluate(w + y_)[1])
         return 100 * (best - loss0) / (1 + loss0)
 
-    @torch.no_grad()
     def grad_noise():
+        _, gm = grad(w, xs, ys)
         load(w)
         W1, b1, W2, b2 = params
         total = 0.0
-        for s in range(0, xs.shape[0], 1000):
-            xb, yb = xs[s:s + 1000], ys[s:s + 1000]
-            a1 = torch.relu(xb @ W1.T + b1)
-            d2 = torch.softmax(a1 @ W2.T + b2, 1)
-            d2[torch.arange(len(yb)), yb] -= 1
-            d1 = (d2 @ W2) * (a1 > 0)
-            total += float(((d2 * d2).sum(1) * ((a1 * a1).sum(1) + 1) + (d1 * d1).sum(1) * ((xb * xb).sum(1) + 1)).sum())
-        _, gm = grad(w, xs, ys)
+        with torch.no_grad():
+            for s in range(0, xs.shape[0], 1000):
+                xb, yb = xs[s:s + 1000], ys[s:s + 1000]
+                a1 = torch.relu(xb @ W1.T + b1)
+                d2 = torch.softmax(a1 @ W2.T + b2, 1)
+                d2[torch.arange(len(yb)), yb] -= 1
+                d1 = (d2 @ W2) * (a1 > 0)
+                total += float(((d2 * d2).sum(1) * ((a1 * a1).sum(1) + 1) + (d1 * d1).sum(1) * ((xb * xb).sum(1) + 1)).sum())
         return total / xs.shape[0] - float((gm * gm).sum())
 
     for name, fn in [("pacbayes", lambda: pacbayes(False)), ("pacbayes_mag", lambda: pacbayes(True)),
