@@ -67,12 +67,14 @@ let package = Package(
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
+    .target(name: "FlatnessMeasures", swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
         "SweepPlanning",
+        "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -142,6 +144,9 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )
