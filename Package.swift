@@ -12,6 +12,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+// Extension members are visible only in files that import their module. Without this, TOMLKit
+// (imported by SweepPlanning) lends every `[String: V]` a subscript whose setter does nothing,
+// and `dict[key] = value` in the CLI silently stored nothing.
+let cliSettings: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
   name: "gapdb",
@@ -77,7 +81,7 @@ let package = Package(
         "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
     .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
@@ -86,7 +90,7 @@ let package = Package(
         "FeedForward", "LinearAlgebra", "ExperimentRunner",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -130,7 +134,7 @@ let package = Package(
     .testTarget(
       name: "GapdbCLITests",
       dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
       name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
