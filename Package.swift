@@ -134,7 +134,7 @@ let package = Package(
     .testTarget(
       name: "GapdbCLITests",
       dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
-      swiftSettings: cliSettings),
+      swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
       name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
