@@ -9,14 +9,14 @@ struct RecordBenchmark: ParsableCommand {
     commandName: "record",
     abstract: "Measure recorder throughput (values/second) beside Python sqlite3 executemany.",
     discussion: """
-      Workload: R runs × E epochs × V measure values. Each run is begun with 10
-      hyperparameters; each epoch is one recordEpoch call (metrics row + V measure values, one
-      commit), then the run is finished. Timed: everything from the first beginRun to the last
+      Workload: R runs × E epochs × V measure values. Each run is begun with 10 \
+      hyperparameters; each epoch is one recordEpoch call (metrics row + V measure values, one \
+      commit), then the run is finished. Timed: everything from the first beginRun to the last \
       finish. Values are generated before the timer starts.
 
-      In the same invocation it runs scripts/bench/record_executemany.py (same schema, same
-      rows, executemany per epoch and in one transaction) and, if found, the team's shared
-      baseline bench_sqlite_raw.py (--baseline-dir, default ../shared/baselines next to the
+      In the same invocation it runs scripts/bench/record_executemany.py (same schema, same \
+      rows, executemany per epoch and in one transaction) and, if found, the team's shared \
+      baseline bench_sqlite_raw.py (--baseline-dir, default ../shared/baselines next to the \
       repository); a missing script is reported as skipped. Build with -c release.
 
       Example:
@@ -42,7 +42,7 @@ struct RecordBenchmark: ParsableCommand {
 
   func run() throws {
     let total = runs * epochs * values
-    print("workload: \(runs) runs × \(epochs) epochs × \(values) values = \(total) values, one commit per epoch")
+    say("workload: \(runs) runs × \(epochs) epochs × \(values) values = \(total) values, one commit per epoch")
     let records: [[MeasureRecord]] = (0..<epochs).map { epoch in
       (0..<values).map { MeasureRecord(measureID: "m\($0)", value: Double(epoch + 1) * 0.001 * Double($0 + 1)) }
     }
@@ -73,11 +73,11 @@ struct RecordBenchmark: ParsableCommand {
         throw ValidationError("expected \(total) stored values, found \(stored)")
       }
       seconds.append(s)
-      print(String(format: "gapdb recorder   rep %d: %.3f s = %.0f values/s", repetition, s, Double(total) / s))
+      say(String(format: "gapdb recorder   rep %d: %.3f s = %.0f values/s", repetition, s, Double(total) / s))
     }
     removeDatabase(db)
     let median = seconds.sorted()[seconds.count / 2]
-    print(String(format: "gapdb recorder   median %.3f s = %.0f values/s (target ≥ 500000)", median, Double(total) / median))
+    say(String(format: "gapdb recorder   median %.3f s = %.0f values/s (target ≥ 500000)", median, Double(total) / median))
 
     guard !skipPython else { return }
     runPythonBaselines()
@@ -88,19 +88,19 @@ struct RecordBenchmark: ParsableCommand {
     let script = root.appendingPathComponent("scripts/bench/record_executemany.py")
     let schema = root.appendingPathComponent("schema/current.sql")
     if FileManager.default.fileExists(atPath: script.path) {
-      print("python sqlite3 executemany, same schema and rows (scripts/bench/record_executemany.py):")
+      say("python sqlite3 executemany, same schema and rows (scripts/bench/record_executemany.py):")
       runPython([
         script.path, "--schema", schema.path, "--db", db + ".py", "--runs", String(runs), "--epochs",
         String(epochs), "--values", String(values),
       ])
     } else {
-      print("python same-workload baseline skipped: \(script.path) not found (run from the repository root)")
+      say("python same-workload baseline skipped: \(script.path) not found (run from the repository root)")
     }
     let dir = baselineDir.map { URL(fileURLWithPath: $0) }
       ?? root.deletingLastPathComponent().appendingPathComponent("shared/baselines")
     let shared = dir.appendingPathComponent("bench_sqlite_raw.py")
     if FileManager.default.fileExists(atPath: shared.path) {
-      print("shared baseline \(shared.path) (narrow metrics table, epoch_pk_normal = one commit per epoch):")
+      say("shared baseline \(shared.path) (narrow metrics table, epoch_pk_normal = one commit per epoch):")
       runPython([
         shared.path, "--db", db + ".raw", "--runs", String(runs), "--epochs", String(epochs),
         "--metrics", String(values), "--variants", "epoch_pk_normal,bulk_pk", "--repeats", "1",
@@ -108,7 +108,7 @@ struct RecordBenchmark: ParsableCommand {
         FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-bench-raw.json").path,
       ])
     } else {
-      print("shared baseline skipped: \(shared.path) not found (pass --baseline-dir)")
+      say("shared baseline skipped: \(shared.path) not found (pass --baseline-dir)")
     }
   }
 
@@ -119,11 +119,16 @@ struct RecordBenchmark: ParsableCommand {
     do {
       try process.run()
       process.waitUntilExit()
-      if process.terminationStatus != 0 { print("  (exited with status \(process.terminationStatus))") }
+      if process.terminationStatus != 0 { say("  (exited with status \(process.terminationStatus))") }
     } catch {
-      print("  skipped: cannot run \(python): \(error)")
+      say("  skipped: cannot run \(python): \(error)")
     }
   }
+}
+
+/// Writes a line to stdout at once (unbuffered), so it stays in order with the Python output.
+private func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 private func removeDatabase(_ path: String) {

@@ -188,4 +188,58 @@ import TestSupport
     let row = try #require(try recorder.database.fetchOne(sql: "SELECT name, needs_data, is_layer_rescaling_invariant FROM measure"))
     #expect(row.values == [.text("Product of spectral norms"), .integer(1), .integer(1)])
   }
+
+  @Test func hyperparameters_typedSpecialValuesAndHugeIntegers() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    _ = try recorder.beginRun(
+      RunSpec(
+        experiment: "e", name: "r",
+        hyperparameters: [
+          "big": .integer(3_000_000_000_000_000_000), "nan": .real(.nan), "inf": .real(.infinity),
+          "flag": false, "lr": 0.1,
+        ]))
+    let rows = try recorder.database.fetchAll(
+      sql: "SELECT key, value_type, value, value_text FROM hyperparameter ORDER BY key")
+    #expect(rows.map(\.values) == [
+      [.text("big"), .text("integer"), .integer(3_000_000_000_000_000_000), .text("3000000000000000000")],
+      [.text("flag"), .text("boolean"), .integer(0), .text("false")],
+      [.text("inf"), .text("real"), .real(.infinity), .text("inf")],
+      [.text("lr"), .text("real"), .real(0.1), .text("0.1")],
+      [.text("nan"), .text("real"), .null, .text("NaN")],
+    ])
+    // Sweeps slice numerically; NaN never matches a comparison.
+    #expect(try recorder.database.scalar(sql: "SELECT count(*) FROM hyperparameter WHERE value < 1") == .integer(2))
+    let json = try recorder.database.scalar(sql: "SELECT hyperparameters FROM run_summary")
+    #expect(json == .text(#"{"big":3000000000000000000,"flag":false,"inf":"inf","lr":0.1,"nan":"NaN"}"#))
+  }
+
+  @Test func weightSnapshot_storedAsBlob() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    let run = try recorder.beginRun(oneLayerSpec())
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [1, 2, 3])
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [4])
+    let row = try #require(try recorder.database.fetchOne(sql: "SELECT epoch, format, data FROM weight_snapshot"))
+    #expect(row.values == [.integer(0), .text("npz"), .blob([4])])
+  }
+
+  @Test func deletingRun_cascadesToEveryChildRow() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    let run = try recorder.beginRun(
+      RunSpec(experiment: "e", name: "r", hyperparameters: ["a": 1], layers: [LayerInfo(index: 0, name: "fc", fanIn: 2, fanOut: 2)]))
+    try run.recordEpoch(
+      EpochRecord(epoch: 0, step: 0, layerSummaries: [LayerSummaryRecord(layerIndex: 0)], measures: [MeasureRecord(measureID: "m", value: 1)]))
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [1])
+    let db = recorder.database
+    try db.execute(sql: "DELETE FROM run")
+    for table in ["hyperparameter", "layer", "epoch_metric", "layer_summary", "measure_value", "weight_snapshot"] {
+      #expect(try db.scalar(sql: "SELECT count(*) FROM \(table)") == .integer(0), "\(table)")
+    }
+    #expect(try db.scalar(sql: "SELECT count(*) FROM measure") == .integer(1))  // the catalogue stays
+  }
 }

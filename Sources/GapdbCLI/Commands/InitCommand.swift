@@ -8,9 +8,9 @@ struct InitCommand: ParsableCommand {
     commandName: "init",
     abstract: "Create a gapdb store, or upgrade an existing one to the current schema.",
     discussion: """
-      Creates the SQLite file if it does not exist, switches it to WAL mode and applies every
-      pending migration of schema/ (each once, in its own transaction). Running it again is
-      harmless. Fails if the file is not a gapdb store, was written by a newer gapdb, or holds
+      Creates the SQLite file if it does not exist, switches it to WAL mode and applies every \
+      pending migration of schema/ (each once, in its own transaction). Running it again is \
+      harmless. Fails if the file is not a gapdb store, was written by a newer gapdb, or holds \
       an applied migration that differs from this tool's copy. Prints a note on stderr.
 
       Examples:

@@ -9,16 +9,16 @@ struct SQLCommand: ParsableCommand {
     commandName: "sql",
     abstract: "Run one SQL statement against a store and print its rows.",
     discussion: """
-      The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a
+      The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a \
       statement that would change it is refused before it runs. One statement per call.
 
-      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that
-      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5,
-      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT.
-      A value starting with '-' would read as an option: add a leading space (-p x ' -0.5');
+      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that \
+      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5, \
+      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT. \
+      A value starting with '-' would read as an option: add a leading space (-p x ' -0.5'); \
       spaces around a value are ignored. See queries/README.md.
 
-      NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored
+      NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored \
       and printed as inf/-inf in table, csv and tsv, and as null in json and jsonl.
 
       Examples:

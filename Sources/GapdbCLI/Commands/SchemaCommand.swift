@@ -8,8 +8,8 @@ struct SchemaCommand: ParsableCommand {
     commandName: "schema",
     abstract: "Print the SQL schema of a store, or of this gapdb when no store is given.",
     discussion: """
-      Prints every CREATE statement (tables with their column comments, indexes, views) in
-      creation order, after a comment line with the schema version. Works on any SQLite file,
+      Prints every CREATE statement (tables with their column comments, indexes, views) in \
+      creation order, after a comment line with the schema version. Works on any SQLite file, \
       including one written by a newer gapdb, and never changes it.
 
       Examples:
