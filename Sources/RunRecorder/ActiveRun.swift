@@ -190,7 +190,8 @@ public final class ActiveRun {
     if format.isEmpty { throw RecorderError.emptyName(field: "format") }
     try database.inTransaction {
       try database.cachedStatement(
-        sql: "INSERT OR REPLACE INTO weight_snapshot (run_id, epoch, format, data) VALUES (?, ?, ?, ?)"
+        sql:
+          "INSERT OR REPLACE INTO weight_snapshot (run_id, epoch, format, data) VALUES (?, ?, ?, ?)"
       ).execute([.integer(id), .integer(Int64(epoch)), .text(format), .blob(data)])
     }
   }

@@ -28,7 +28,9 @@ struct RecordBenchmark: ParsableCommand {
   @Option(help: "Measure values per epoch.") var values = 100
   @Option(help: "Repetitions of the gapdb measurement (the median is reported).") var repeats = 3
   @Option(help: "Scratch database path (deleted before and after).")
-  var db = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-bench-record.sqlite").path
+  var db = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "gapdb-bench-record.sqlite"
+  ).path
   @Option(help: "Folder with the shared Python baselines (bench_sqlite_raw.py).")
   var baselineDir: String?
   @Option(help: "The Python interpreter for the baselines.") var python = "python3"
@@ -42,9 +44,13 @@ struct RecordBenchmark: ParsableCommand {
 
   func run() throws {
     let total = runs * epochs * values
-    say("workload: \(runs) runs × \(epochs) epochs × \(values) values = \(total) values, one commit per epoch")
+    say(
+      "workload: \(runs) runs × \(epochs) epochs × \(values) values = \(total) values, one commit per epoch"
+    )
     let records: [[MeasureRecord]] = (0..<epochs).map { epoch in
-      (0..<values).map { MeasureRecord(measureID: "m\($0)", value: Double(epoch + 1) * 0.001 * Double($0 + 1)) }
+      (0..<values).map {
+        MeasureRecord(measureID: "m\($0)", value: Double(epoch + 1) * 0.001 * Double($0 + 1))
+      }
     }
     var seconds: [Double] = []
     var cpuSeconds: [Double] = []
@@ -63,7 +69,8 @@ struct RecordBenchmark: ParsableCommand {
           try run.recordEpoch(
             EpochRecord(
               epoch: epoch, step: Int64(epoch) * 100,
-              metrics: EpochMetrics(trainLoss: 1 / (1 + x), testLoss: 1.1 / (1 + x), trainError: 0.1, testError: 0.2),
+              metrics: EpochMetrics(
+                trainLoss: 1 / (1 + x), testLoss: 1.1 / (1 + x), trainError: 0.1, testError: 0.2),
               measures: records[epoch]))
         }
         try run.finish(status: .finished)
@@ -79,7 +86,8 @@ struct RecordBenchmark: ParsableCommand {
       cpuSeconds.append(cpu)
       say(
         String(
-          format: "gapdb recorder   rep %d: %.3f s = %.0f values/s (CPU %.3f s = %.0f values per CPU-second)",
+          format:
+            "gapdb recorder   rep %d: %.3f s = %.0f values/s (CPU %.3f s = %.0f values per CPU-second)",
           repetition, s, Double(total) / s, cpu, Double(total) / cpu))
     }
     removeDatabase(db)
@@ -87,7 +95,8 @@ struct RecordBenchmark: ParsableCommand {
     let cpuMedian = cpuSeconds.sorted()[cpuSeconds.count / 2]
     say(
       String(
-        format: "gapdb recorder   median %.3f s = %.0f values/s wall, %.0f values per CPU-second (target ≥ 500000)",
+        format:
+          "gapdb recorder   median %.3f s = %.0f values/s wall, %.0f values per CPU-second (target ≥ 500000)",
         median, Double(total) / median, Double(total) / cpuMedian))
     say("(wall-clock rates depend on machine load; values per CPU-second do much less)")
 
@@ -102,17 +111,23 @@ struct RecordBenchmark: ParsableCommand {
     if FileManager.default.fileExists(atPath: script.path) {
       say("python sqlite3 executemany, same schema and rows (scripts/bench/record_executemany.py):")
       runPython([
-        script.path, "--schema", schema.path, "--db", db + ".py", "--runs", String(runs), "--epochs",
+        script.path, "--schema", schema.path, "--db", db + ".py", "--runs", String(runs),
+        "--epochs",
         String(epochs), "--values", String(values),
       ])
     } else {
-      say("python same-workload baseline skipped: \(script.path) not found (run from the repository root)")
+      say(
+        "python same-workload baseline skipped: \(script.path) not found (run from the repository root)"
+      )
     }
-    let dir = baselineDir.map { URL(fileURLWithPath: $0) }
+    let dir =
+      baselineDir.map { URL(fileURLWithPath: $0) }
       ?? root.deletingLastPathComponent().appendingPathComponent("shared/baselines")
     let shared = dir.appendingPathComponent("bench_sqlite_raw.py")
     if FileManager.default.fileExists(atPath: shared.path) {
-      say("shared baseline \(shared.path) (narrow metrics table, epoch_pk_normal = one commit per epoch):")
+      say(
+        "shared baseline \(shared.path) (narrow metrics table, epoch_pk_normal = one commit per epoch):"
+      )
       runPython([
         shared.path, "--db", db + ".raw", "--runs", String(runs), "--epochs", String(epochs),
         "--metrics", String(values), "--variants", "epoch_pk_normal,bulk_pk", "--repeats", "1",
@@ -131,7 +146,9 @@ struct RecordBenchmark: ParsableCommand {
     do {
       try process.run()
       process.waitUntilExit()
-      if process.terminationStatus != 0 { say("  (exited with status \(process.terminationStatus))") }
+      if process.terminationStatus != 0 {
+        say("  (exited with status \(process.terminationStatus))")
+      }
     } catch {
       say("  skipped: cannot run \(python): \(error)")
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Golden `--help` text per subcommand (Tests/Fixtures/cli/help/<command>.txt).
 ///

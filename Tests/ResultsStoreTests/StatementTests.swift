@@ -8,7 +8,10 @@ import Testing
   @Test func specialDoubles_roundTripExceptNaN() throws {
     let db = try memory()
     try db.execute(sql: "CREATE TABLE t (x REAL) STRICT")
-    let values: [Double] = [.infinity, -.infinity, 0.1 + 0x1p-50, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+    let values: [Double] = [
+      .infinity, -.infinity, 0.1 + 0x1p-50, 1e-300, .leastNonzeroMagnitude,
+      .greatestFiniteMagnitude,
+    ]
     for v in values { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [.real(v)]) }
     let back = try db.fetchAll(sql: "SELECT x FROM t ORDER BY rowid").map { $0[0] }
     #expect(back.count == values.count)
@@ -17,7 +20,9 @@ import Testing
     }
     // SQLite stores a REAL with an integral value compactly and loses the sign of −0.0.
     try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [.real(-0.0)])
-    #expect(try db.scalar(sql: "SELECT x FROM t ORDER BY rowid DESC LIMIT 1").doubleValue?.bitPattern == 0)
+    #expect(
+      try db.scalar(sql: "SELECT x FROM t ORDER BY rowid DESC LIMIT 1").doubleValue?.bitPattern == 0
+    )
     // SQLite stores a bound NaN as NULL: this is why the schema records NaN separately.
     try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [.real(.nan)])
     #expect(try db.scalar(sql: "SELECT x FROM t ORDER BY rowid DESC LIMIT 1") == .null)
@@ -28,8 +33,13 @@ import Testing
     let row = try #require(
       try db.fetchOne(
         sql: "SELECT ?, ?, ?, ?, ?",
-        arguments: [.integer(.max), .integer(.min), .text("é 学 \u{0}x"), .blob([0, 255, 1]), .blob([])]))
-    #expect(row.values == [.integer(.max), .integer(.min), .text("é 学 \u{0}x"), .blob([0, 255, 1]), .blob([])])
+        arguments: [
+          .integer(.max), .integer(.min), .text("é 学 \u{0}x"), .blob([0, 255, 1]), .blob([]),
+        ]))
+    #expect(
+      row.values == [
+        .integer(.max), .integer(.min), .text("é 学 \u{0}x"), .blob([0, 255, 1]), .blob([]),
+      ])
   }
 
   @Test func namedParameters_discoveredAndBound() throws {
@@ -61,8 +71,14 @@ import Testing
 
   @Test func execute_scriptWithSemicolonsInStringsAndComments() throws {
     let db = try memory()
-    try db.execute(sql: "CREATE TABLE t (x TEXT); -- a; comment\nINSERT INTO t VALUES ('a;b'); INSERT INTO t VALUES (?)", arguments: [.text("c")])
-    #expect(try db.fetchAll(sql: "SELECT x FROM t ORDER BY rowid").map(\.values) == [[.text("a;b")], [.text("c")]])
+    try db.execute(
+      sql:
+        "CREATE TABLE t (x TEXT); -- a; comment\nINSERT INTO t VALUES ('a;b'); INSERT INTO t VALUES (?)",
+      arguments: [.text("c")])
+    #expect(
+      try db.fetchAll(sql: "SELECT x FROM t ORDER BY rowid").map(\.values) == [
+        [.text("a;b")], [.text("c")],
+      ])
   }
 
   @Test func databaseError_carriesCodesMessageAndSQL() throws {
@@ -75,7 +91,10 @@ import Testing
       #expect(error.resultCode == 19)
       #expect(error.extendedResultCode == 1299)  // SQLITE_CONSTRAINT_NOTNULL
       #expect(error.message == "NOT NULL constraint failed: t.x")
-      #expect(error.description == "SQLite error 19: NOT NULL constraint failed: t.x - while executing `INSERT INTO t VALUES (NULL)`")
+      #expect(
+        error.description
+          == "SQLite error 19: NOT NULL constraint failed: t.x - while executing `INSERT INTO t VALUES (NULL)`"
+      )
       #expect(error.isConstraintViolation)
     }
   }
@@ -95,7 +114,9 @@ import Testing
   }
 
   @Test func readOnlyConnection_refusesWrites() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-ro-\(UUID().uuidString).sqlite").path
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gapdb-ro-\(UUID().uuidString).sqlite"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     do { try Database(path: dir).execute(sql: "CREATE TABLE t (x)") }
     let db = try Database(path: dir, mode: .readOnly)
@@ -111,15 +132,21 @@ import Testing
   }
 
   @Test func busyWriter_secondConnectionRetriesUntilLockReleased() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-busy-\(UUID().uuidString).sqlite").path
-    defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gapdb-busy-\(UUID().uuidString).sqlite"
+    ).path
+    defer {
+      for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) }
+    }
     let first = try Database(path: path)
     try first.execute(sql: "CREATE TABLE t (x)")
     let second = try Database(path: path, busyTimeoutMilliseconds: 1)
     second.busyRetryLimitSeconds = 0.05
     try first.execute(sql: "BEGIN IMMEDIATE")
     // With a 1 ms busy timeout and a 50 ms retry budget, the writer lock is never released.
-    #expect(throws: DatabaseError.self) { try second.inTransaction { try second.execute(sql: "INSERT INTO t VALUES (1)") } }
+    #expect(throws: DatabaseError.self) {
+      try second.inTransaction { try second.execute(sql: "INSERT INTO t VALUES (1)") }
+    }
     try first.execute(sql: "COMMIT")
     try second.inTransaction { try second.execute(sql: "INSERT INTO t VALUES (2)") }
     #expect(try first.scalar(sql: "SELECT x FROM t") == .integer(2))

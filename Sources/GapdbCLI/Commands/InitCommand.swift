@@ -21,10 +21,11 @@ struct InitCommand: ParsableCommand {
   var database: String
 
   func run() throws {
-    let oldVersion: Int64 = {
-      guard let before = try? Database(path: database, mode: .readOnly) else { return 0 }
-      return (try? before.scalar(sql: "PRAGMA user_version").int64Value) ?? 0
-    }() ?? 0
+    let oldVersion: Int64 =
+      {
+        guard let before = try? Database(path: database, mode: .readOnly) else { return 0 }
+        return (try? before.scalar(sql: "PRAGMA user_version").int64Value) ?? 0
+      }() ?? 0
     _ = try openStore(database, readOnly: false)
     let latest = SchemaMigrator.embedded.latestVersion
     if oldVersion == Int64(latest) {

@@ -41,7 +41,8 @@ struct MarkStaleCommand: ParsableCommand {
 
   mutating func validate() throws {
     if !(olderThan >= 0) || olderThan.isInfinite {
-      throw ValidationError("--older-than must be a finite number of seconds ≥ 0; got \(olderThan).")
+      throw ValidationError(
+        "--older-than must be a finite number of seconds ≥ 0; got \(olderThan).")
     }
   }
 
@@ -66,6 +67,7 @@ struct MarkStaleCommand: ParsableCommand {
     writer.finish()
     sink.flush()
     let verb = dryRun ? "would mark" : "marked"
-    writeStandardError("\(verb) \(runs.count) stale run\(runs.count == 1 ? "" : "s") \(status.rawValue)\n")
+    writeStandardError(
+      "\(verb) \(runs.count) stale run\(runs.count == 1 ? "" : "s") \(status.rawValue)\n")
   }
 }

@@ -43,7 +43,8 @@ struct RunsCommand: ParsableCommand {
 
   mutating func validate() throws {
     if !(staleAfter >= 0) || staleAfter.isInfinite {
-      throw ValidationError("--stale-after must be a finite number of seconds ≥ 0; got \(staleAfter).")
+      throw ValidationError(
+        "--stale-after must be a finite number of seconds ≥ 0; got \(staleAfter).")
     }
   }
 

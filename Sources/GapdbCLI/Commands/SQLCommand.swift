@@ -94,13 +94,15 @@ struct SQLCommand: ParsableCommand {
     for name in given.keys.sorted() where !declared.contains(name) {
       throw CommandError(
         "no parameter :\(name) in the SQL"
-          + (declared.isEmpty ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
+          + (declared.isEmpty
+            ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
         hint: "write :\(name) in the SQL, or drop -p \(name).")
     }
     for (i, name) in names.enumerated() {
       guard let name else {
         throw CommandError(
-          "the SQL uses a positional parameter (?)", hint: "use named parameters: :name with -p name value.")
+          "the SQL uses a positional parameter (?)",
+          hint: "use named parameters: :name with -p name value.")
       }
       let key = String(name.dropFirst())
       guard let value = given[key] else {

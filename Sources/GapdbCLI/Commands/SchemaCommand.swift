@@ -30,7 +30,9 @@ struct SchemaCommand: ParsableCommand {
       return
     }
     if !FileManagerShim.fileExists(database) {
-      throw CommandError("no such database: \(database)", hint: "check the path, or create it with `gapdb init \(database)`.")
+      throw CommandError(
+        "no such database: \(database)",
+        hint: "check the path, or create it with `gapdb init \(database)`.")
     }
     try translatingDatabaseErrors {
       let db = try Database(path: database, mode: .readOnly)
@@ -38,9 +40,14 @@ struct SchemaCommand: ParsableCommand {
       let appID = try db.scalar(sql: "PRAGMA application_id").int64Value ?? 0
       let isGapdb = appID == Int64(SchemaMigrator.applicationID)
       sink.write(
-        "-- \(database): " + (isGapdb ? "gapdb store, schema version \(version)" : "not a gapdb store (application_id \(appID))")
+        "-- \(database): "
+          + (isGapdb
+            ? "gapdb store, schema version \(version)"
+            : "not a gapdb store (application_id \(appID))")
           + "\n\n")
-      for row in try db.fetchAll(sql: "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid") {
+      for row in try db.fetchAll(
+        sql: "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
+      {
         sink.write((row[0].stringValue ?? "") + ";\n\n")
       }
     }
