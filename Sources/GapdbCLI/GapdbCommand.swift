@@ -15,8 +15,14 @@ public struct GapdbCommand: ParsableCommand {
       """,
     version: gapdbVersion,
     subcommands: [
-      InitCommand.self, RunsCommand.self, SQLCommand.self, SchemaCommand.self,
+      InitCommand.self,
+      RunsCommand.self,
+      SQLCommand.self,
+      SchemaCommand.self,
       MarkStaleCommand.self,
+      MeasureCommand.self,
+      MeasuresCommand.self,
+      CorrelateCommand.self,
     ]
   )
 

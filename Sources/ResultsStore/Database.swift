@@ -374,7 +374,10 @@ private struct ConnectionSetupHook: Sendable {
   let body: @Sendable (Database) throws -> Void
 }
 
-private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([])
+// The statistics aggregates (kendall_tau, …; see StatisticsFunctions) are on every connection.
+private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([
+  ConnectionSetupHook(name: "statistics", body: { try StatisticsFunctions.register(on: $0) })
+])
 
 /// Process-wide SQLite settings, applied once before the first connection opens: memory
 /// statistics off (nothing in gapdb reads them; they cost a global mutex per allocation).
