@@ -87,7 +87,10 @@ struct SQLCommand: ParsableCommand {
     for i in stride(from: 0, to: parameters.count, by: 2) {
       var name = parameters[i]
       if let first = name.first, ":@$".contains(first) { name.removeFirst() }
-      given[name] = parameters[i + 1]
+      // Typed on purpose: untyped, `given[name] = parameters[i + 1]` resolved to an overload
+      // that stored nil once other modules joined the build (seen after merging main).
+      let value: String = parameters[i + 1]
+      given[name] = value
     }
     let names = statement.parameterNames
     let declared = names.compactMap { $0.map { String($0.dropFirst()) } }
