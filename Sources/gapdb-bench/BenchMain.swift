@@ -13,6 +13,7 @@ struct BenchCommand: ParsableCommand {
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
     subcommands: [
       CorrelateBenchmark.self,
+      RecordBenchmark.self,
       TrainBenchmark.self,
     ]
   )
