@@ -10,6 +10,6 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gapdb-bench",
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
-    subcommands: []
+    subcommands: [MeasuresBenchmark.self]
   )
 }
