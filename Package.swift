@@ -46,6 +46,7 @@ let package = Package(
     .target(
       name: "ComplexityMeasures",
       dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      exclude: ["README.md"],
       swiftSettings: strict),
     .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
@@ -63,7 +64,8 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "ComplexityMeasures", "LinearAlgebra",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
