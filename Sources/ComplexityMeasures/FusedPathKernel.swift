@@ -5,6 +5,12 @@
 /// reading W once and never materializing |W|^p. Per-row sums run in eight float32 lanes
 /// (at most fanIn/8 terms each, all non-negative) and are combined in float64.
 ///
+/// Why not BLAS: every other product in gapdb goes through OpenBLAS, but here a BLAS call
+/// needs |W|^p materialized first (one write and one more read of each W per p, i.e. three
+/// extra matrix copies per layer); the fused pass is about 3× cheaper (see
+/// `gapdb-bench measures`). ``pathNormLogs(_:p:)`` keeps the BLAS (`sgemv`) route and a test
+/// checks that both agree.
+///
 /// - Parameters:
 ///   - w: Row-major weights, `rows × columns`.
 ///   - scale: 1 / max|w| (so every scaled entry is ≤ 1).

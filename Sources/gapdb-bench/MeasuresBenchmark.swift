@@ -38,7 +38,8 @@ struct MeasuresBenchmark: ParsableCommand {
     let network = try makeNetwork(sizes, rng: &rng, withInit: false)
     let withInit = try makeNetwork(sizes, rng: &rng, withInit: true)
     let weights = network.layers.map(\.weights)
-    let largest = weights.max { $0.count < $1.count }!
+    let largestIndex = weights.indices.max { weights[$0].count < weights[$1].count }!
+    let largest = weights[largestIndex]
 
     var rows: [(String, Double, String?)] = []  // (name, gapdb median seconds, numpy key)
     func time(_ name: String, numpy: String? = nil, repeats r: Int? = nil, _ body: () -> Void) {
@@ -106,7 +107,7 @@ struct MeasuresBenchmark: ParsableCommand {
       sink += s.evaluate(network).measures.count > 0 ? 1 : 0
     }
     time("largest layer \(largest.rows)×\(largest.columns): summary, power warm") {
-      sink += summarizeLayer(LayerWeights(name: "w", weights: largest), index: 0, options: powerOptions, warmStart: previous[1]).frobeniusNorm
+      sink += summarizeLayer(LayerWeights(name: "w", weights: largest), index: 0, options: powerOptions, warmStart: previous[largestIndex]).frobeniusNorm
     }
 
     let baseline = noBaseline ? nil : runBaseline(sizes: sizes)
