@@ -49,12 +49,17 @@ let package = Package(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
     .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
-    .target(name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], swiftSettings: strict),
+    .target(
+      name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
       dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      exclude: ["README.md"],
       swiftSettings: strict),
-    .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(
+      name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
@@ -87,7 +92,7 @@ let package = Package(
       name: "gapdb-bench",
       dependencies: [
         "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
-        "FeedForward", "LinearAlgebra", "ExperimentRunner",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "ComplexityMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),

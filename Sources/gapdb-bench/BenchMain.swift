@@ -15,6 +15,7 @@ struct BenchCommand: ParsableCommand {
       CorrelateBenchmark.self,
       RecordBenchmark.self,
       TrainBenchmark.self,
+      MeasuresBenchmark.self,
     ]
   )
 
