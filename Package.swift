@@ -79,6 +79,14 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
+      name: "GapdbCLITests",
+      dependencies: [
+        "GapdbCLI", "TestSupport", "ResultsStore", "RunRecorder", "TabularOutput",
+        "CorrelationStatistics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(

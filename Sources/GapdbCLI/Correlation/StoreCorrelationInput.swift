@@ -14,7 +14,7 @@ import ResultsStore
 ///   hyperparameter, or a bad `--where` condition.
 func loadStoreCorrelationInput(
   path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
-  measures: [String]?, hyperparameters: [String]?
+  measures: [String]?, hyperparameters: [String]?, threads: Int = 2
 ) throws -> CorrelationInput {
   let db: Database
   do {
@@ -62,9 +62,9 @@ func loadStoreCorrelationInput(
   let table: SnapshotTable
   let hyperparameterValues: [Int64: [String: String]]
   do {
-    table = try db.readSnapshotTable(
-      runFilter: filter, arguments: arguments, snapshot: selector,
-      gap: gap == .error ? .error : .loss, measureIDs: measures)
+    table = try Database.readSnapshotTable(
+      storePath: path, runFilter: filter, arguments: arguments, snapshot: selector,
+      gap: gap == .error ? .error : .loss, measureIDs: measures, threads: threads)
     hyperparameterValues = try db.readHyperparameters(runFilter: filter, arguments: arguments)
   } catch let error as DatabaseError where whereClause != nil {
     throw CommandError(
