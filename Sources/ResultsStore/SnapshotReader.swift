@@ -241,34 +241,56 @@ extension Database {
   /// - Parameters:
   ///   - runFilter: As in ``readSnapshotTable(runFilter:arguments:snapshot:gap:measureIDs:)``.
   ///   - arguments: Named arguments for `runFilter`.
+  ///   - keys: Only these keys (`nil` = all).
+  ///   - excludingKeys: Leave these keys out (e.g. `seed`, which is not a grid axis).
   /// - Returns: For each run id, key → value text.
   /// - Throws: ``DatabaseError``.
   public func readHyperparameters(
-    runFilter: String, arguments: [String: DatabaseValue] = [:]
+    runFilter: String, arguments: [String: DatabaseValue] = [:], keys: [String]? = nil,
+    excludingKeys: [String] = []
   ) throws -> [Int64: [String: String]] {
+    var all = arguments
+    var keyFilter = ""
+    if let keys {
+      keyFilter += " AND h.key IN (" + keys.indices.map { ":gapdb_k\($0)" }.joined(separator: ", ") + ")"
+      for (i, k) in keys.enumerated() { all["gapdb_k\(i)"] = .text(k) }
+    }
+    if !excludingKeys.isEmpty {
+      keyFilter += " AND h.key NOT IN (" + excludingKeys.indices.map { ":gapdb_x\($0)" }.joined(separator: ", ") + ")"
+      for (i, k) in excludingKeys.enumerated() { all["gapdb_x\(i)"] = .text(k) }
+    }
     let statement = try makeStatement(
       sql: """
         SELECT h.run_id, h.key, h.value_type = 'real', h.value, h.value_text
         FROM hyperparameter AS h
         WHERE h.run_id IN (
           SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-          WHERE (\(runFilter)))
+          WHERE (\(runFilter)))\(keyFilter)
         """)
-    try bindNamed(statement, arguments)
+    try bindNamed(statement, all)
     var result: [Int64: [String: String]] = [:]
     // Keys and values repeat across runs: intern them by their bytes, so each distinct text
-    // becomes a String once.
+    // becomes a String once. A small cache compared with memcmp catches almost every row
+    // without hashing.
+    var cache: [(bytes: [UInt8], text: String)] = []
     var interned: [[UInt8]: String] = [:]
-    var scratch: [UInt8] = []
+    var next = 0
     func text(_ column: Int32) -> String {
       let h = statement.handle
       guard let p = sqlite3_column_text(h, column) else { return "" }
       let n = Int(sqlite3_column_bytes(h, column))
-      scratch.removeAll(keepingCapacity: true)
-      scratch.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
-      if let s = interned[scratch] { return s }
-      let s = String(decoding: scratch, as: UTF8.self)
-      interned[scratch] = s
+      for entry in cache where entry.bytes.count == n && memcmp(entry.bytes, p, n) == 0 {
+        return entry.text
+      }
+      let bytes = Array(UnsafeBufferPointer(start: p, count: n))
+      let s = interned[bytes] ?? String(decoding: bytes, as: UTF8.self)
+      interned[bytes] = s
+      if cache.count < 32 {
+        cache.append((bytes, s))
+      } else {
+        cache[next] = (bytes, s)
+        next = (next + 1) % 32
+      }
       return s
     }
     var currentRun: Int64 = .min

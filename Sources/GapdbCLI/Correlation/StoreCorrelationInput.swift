@@ -65,7 +65,9 @@ func loadStoreCorrelationInput(
     table = try Database.readSnapshotTable(
       storePath: path, runFilter: filter, arguments: arguments, snapshot: selector,
       gap: gap == .error ? .error : .loss, measureIDs: measures, threads: threads)
-    hyperparameterValues = try db.readHyperparameters(runFilter: filter, arguments: arguments)
+    hyperparameterValues = try db.readHyperparameters(
+      runFilter: filter, arguments: arguments, keys: hyperparameters,
+      excludingKeys: hyperparameters == nil ? ["seed"] : [])
   } catch let error as DatabaseError where whereClause != nil {
     throw CommandError(
       "the runs could not be selected: \(error)",
@@ -89,10 +91,12 @@ func loadStoreCorrelationInput(
   }
   let axes: [String]
   if let hyperparameters {
-    for key in hyperparameters where distinct[key] == nil {
+    for key in hyperparameters where distinct[key] == nil && runCount > 0 {
+      let keys = try db.fetchAll(sql: "SELECT DISTINCT key FROM hyperparameter ORDER BY key LIMIT 50")
+        .compactMap { $0[0].stringValue }
       throw CommandError(
         "no selected run has the hyperparameter \"\(key)\"",
-        hint: "hyperparameters: \(distinct.keys.sorted().joined(separator: ", "))")
+        hint: "hyperparameters in the store: \(keys.joined(separator: ", "))")
     }
     axes = hyperparameters
   } else {
