@@ -195,12 +195,6 @@ struct CorrelateBenchmark: ParsableCommand {
   }
 }
 
-private func median(_ values: [Double]) -> Double {
-  guard !values.isEmpty else { return .nan }
-  let s = values.sorted()
-  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
 private func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)

@@ -49,7 +49,7 @@ import TestSupport
       let db = try Database(storePath: store.path, readOnly: true)
       let statement = try db.makeStatement(sql: q.sql)
       #expect(statement.isReadonly, "\(q.name) is read-only")
-      let declared = Set(q.declaredParameters.map { $0.hasSuffix("?") ? String($0.dropLast()) : $0 })
+      let declared = Set(q.declaredParameters)
       let actual = Set(statement.parameterNames.compactMap { $0 }.map { String($0.dropFirst()) })
       #expect(declared == actual, "\(q.name): header params \(declared) vs SQL \(actual)")
     }
@@ -60,6 +60,7 @@ import TestSupport
     defer { store.remove() }
     let out = lines(try run("runs", store, ["stale_after_s", "600", "experiment", "grid"]))
     #expect(out.count == 8)  // header + 7 runs
+    #expect(lines(try run("runs", store, ["stale_after_s", "600"])).count == 1 + 11)  // optional
     #expect(out[0].hasPrefix("id,experiment,name,state"))
     #expect(out.last?.contains(",diverged,") == true)
     #expect(out.last?.contains("[\"\"train_loss\"\",\"\"test_loss\"\",\"\"test_error\"\"]") == true)
@@ -123,11 +124,8 @@ import TestSupport
   }
 
   @Test func parameters_typedMissingAndUnknown() throws {
-    #expect(typedParameter("3") == .integer(3))
-    #expect(typedParameter("0.5") == .real(0.5))
-    #expect(typedParameter("-inf") == .real(-.infinity))
-    #expect(typedParameter("NULL") == .null)
-    #expect(typedParameter("sweep A") == .text("sweep A"))
+    #expect(CannedQuery.named("measure_trajectories")?.optionalParameters == ["measure"])
+    #expect(CannedQuery.named("learning_curves")?.optionalParameters == [])
     let store = try FixtureStore()
     defer { store.remove() }
     #expect {

@@ -8,18 +8,18 @@ struct QueryCommand: ParsableCommand {
     commandName: "query",
     abstract: "Run a canned query (queries/*.sql, built into gapdb) against a store.",
     discussion: """
-      Parameters are bound with -p NAME VALUE. A value that reads as an integer is bound as \
-      INTEGER, one that reads as a decimal number (or inf/-inf) as REAL, the word null as \
-      NULL, anything else as TEXT. Parameters marked with ? in a query's header are \
-      optional (NULL when not given); the others are required. The store is opened \
-      read-only.
+      Parameters are bound with -p NAME VALUE, typed as in `gapdb sql`: a whole number \
+      binds as INTEGER, a decimal number (or inf/-inf) as REAL, anything else as TEXT \
+      (--text-params binds every value as TEXT). Parameters marked optional in --list \
+      (NAME?) are NULL when not given, which the query reads as "all"; the others are \
+      required. The store is opened read-only. See queries/README.md.
 
       Examples:
         gapdb query --list
         gapdb query learning_curves runs.db -p run_id 3
         gapdb query final_measures_vs_gap runs.db -p experiment width-sweep -p measure spec_prod --csv
         gapdb query width_sweep runs.db -p experiment width-sweep
-        gapdb query runs runs.db -p stale_after_s 600 -p experiment null
+        gapdb query runs runs.db -p stale_after_s 600
       """)
 
   @Flag(help: "List the canned queries with their titles and parameters.")
@@ -35,6 +35,9 @@ struct QueryCommand: ParsableCommand {
     name: [.customShort("p"), .customLong("param")], parsing: .upToNextOption,
     help: ArgumentHelp("A parameter: -p NAME VALUE (repeatable).", valueName: "name value"))
   var parameters: [String] = []
+
+  @Flag(help: "Bind every -p value as TEXT.")
+  var textParams = false
 
   @OptionGroup var output: OutputOptions
 
@@ -58,7 +61,9 @@ struct QueryCommand: ParsableCommand {
       writer.begin(columns: ["name", "title", "params", "description"])
       for q in CannedQuery.all {
         writer.write([
-          .text(q.name), .text(q.title), .text(q.declaredParameters.joined(separator: ", ")),
+          .text(q.name), .text(q.title),
+          .text(q.declaredParameters.map { q.optionalParameters.contains($0) ? $0 + "?" : $0 }
+            .joined(separator: ", ")),
           .text(q.description),
         ])
       }
@@ -71,13 +76,12 @@ struct QueryCommand: ParsableCommand {
         "no canned query named \"\(name)\"",
         hint: "available: \(CannedQuery.all.map(\.name).joined(separator: ", ")) (gapdb query --list)")
     }
-    let db: Database
-    do {
-      db = try Database(storePath: database, readOnly: true)
-    } catch {
-      throw CommandError("cannot open the store \(database): \(error)", hint: "give the path of a gapdb store")
+    let db = try openStore(database, readOnly: true)
+    try translatingDatabaseErrors {
+      try runCannedQuery(
+        query, on: db, parameters: parameters, textParameters: textParams,
+        writer: output.makeWriter(sink: sink))
     }
-    try runCannedQuery(query, on: db, parameters: parameters, writer: output.makeWriter(sink: sink))
   }
 }
 
@@ -87,14 +91,16 @@ struct QueryCommand: ParsableCommand {
 ///   - query: The query.
 ///   - db: An open store.
 ///   - parameters: Alternating names and values (`-p` words).
+///   - textParameters: Bind every value as TEXT instead of typed (``typedValue(_:)``).
 ///   - writer: Where the rows go.
 /// - Throws: ``CommandError`` for an unknown or missing parameter; `DatabaseError` from SQLite.
 func runCannedQuery(
-  _ query: CannedQuery, on db: Database, parameters: [String], writer: RowWriter
+  _ query: CannedQuery, on db: Database, parameters: [String], textParameters: Bool = false,
+  writer: RowWriter
 ) throws {
   let statement = try db.makeStatement(sql: query.sql)
   let actual = statement.parameterNames.compactMap { $0 }.map { String($0.dropFirst()) }
-  let optional = Set(query.declaredParameters.filter { $0.hasSuffix("?") }.map { String($0.dropLast()) })
+  let optional = query.optionalParameters
   let usage = actual.map { optional.contains($0) ? "[-p \($0) VALUE]" : "-p \($0) VALUE" }
     .joined(separator: " ")
   var given: [String: DatabaseValue] = [:]
@@ -106,7 +112,7 @@ func runCannedQuery(
         "the query \(query.name) has no parameter \"\(key)\"",
         hint: actual.isEmpty ? "it takes no parameters" : "its parameters: \(usage)")
     }
-    given[key] = typedParameter(parameters[k + 1])
+    given[key] = textParameters ? .text(parameters[k + 1]) : typedValue(parameters[k + 1])
     k += 2
   }
   for key in actual {
@@ -119,28 +125,5 @@ func runCannedQuery(
         "the query \(query.name) needs the parameter \"\(key)\"", hint: "usage: gapdb query \(query.name) STORE \(usage)")
     }
   }
-  writer.begin(columns: statement.columnNames)
-  while try statement.step() {
-    writer.write((0..<statement.columnNames.count).map { cell(statement.value(at: $0)) })
-  }
-  writer.finish()
-}
-
-/// A `-p` value with its type: integer, real, NULL (`null`), or text.
-func typedParameter(_ text: String) -> DatabaseValue {
-  if text.lowercased() == "null" { return .null }
-  if let i = Int64(text) { return .integer(i) }
-  if let d = Double(text), !d.isNaN { return .real(d) }
-  return .text(text)
-}
-
-/// The output cell of an SQL value.
-func cell(_ value: DatabaseValue) -> Cell {
-  switch value {
-  case .null: return .null
-  case .integer(let v): return .integer(v)
-  case .real(let v): return .real(v)
-  case .text(let s): return .text(s)
-  case .blob(let b): return .blob(b)
-  }
+  try writeRows(of: statement, to: writer)
 }

@@ -1,1 +1,0 @@
-// ComplexityMeasures module: placeholder until its issue lands.
