@@ -138,7 +138,11 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
-      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      dependencies: [
+        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "TabularOutput", "CorrelationStatistics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
