@@ -66,7 +66,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
-    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
+    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI", "LinearAlgebra"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [

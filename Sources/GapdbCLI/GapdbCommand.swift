@@ -14,7 +14,7 @@ public struct GapdbCommand: ParsableCommand {
       Data goes to stdout; diagnostics and progress go to stderr.
       """,
     version: gapdbVersion,
-    subcommands: []
+    subcommands: [TrainCommand.self]
   )
 
   public init() {}
