@@ -70,8 +70,8 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "Datasets", "FeedForward", "LinearAlgebra", "ExperimentRunner", "RunRecorder",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"), "CorrelationStatistics", "ResultsStore",
+        "Datasets", "FeedForward", "LinearAlgebra", "ExperimentRunner",
       ],
       swiftSettings: strict),
 
@@ -93,10 +93,25 @@ let package = Package(
       dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests",
+      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      swiftSettings: strict),
+    // A helper process for the concurrency tests (test-only, not API).
+    .executableTarget(
+      name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
       swiftSettings: strict),
     .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
@@ -105,6 +120,8 @@ let package = Package(
       name: "ComplexityMeasuresTests",
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
+    .testTarget(
+      name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

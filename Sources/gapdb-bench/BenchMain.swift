@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gapdb-bench",
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
-    subcommands: [TrainBenchmark.self]
+    subcommands: [CorrelateBenchmark.self, TrainBenchmark.self]
   )
 
   static func main() {

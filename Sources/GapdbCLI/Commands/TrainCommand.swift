@@ -10,7 +10,6 @@ import TabularOutput
 
 extension OptimizerChoice: ExpressibleByArgument {}
 extension WeightInitializer: ExpressibleByArgument {}
-extension SpectralMethod: ExpressibleByArgument {}
 
 /// The `--optimizer` values.
 enum OptimizerChoice: String, CaseIterable {
