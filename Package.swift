@@ -90,7 +90,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ExperimentRunnerTests",
-      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      dependencies: [
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles", "LinearAlgebra",
+        "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "CorrelationStatisticsTests",
