@@ -87,7 +87,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
-    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
+    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI", "LinearAlgebra"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
@@ -128,7 +128,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ExperimentRunnerTests",
-      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      dependencies: [
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles", "LinearAlgebra",
+        "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],

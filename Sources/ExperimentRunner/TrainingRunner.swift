@@ -267,7 +267,7 @@ private func hyperparameters(_ c: TrainingRunConfiguration, preparation: Prepara
     "hidden_layers": .text(t.hiddenLayerSizes.map(String.init).joined(separator: ",")),
     "depth": .integer(Int64(t.hiddenLayerSizes.count)),
     "width": .integer(Int64(t.hiddenLayerSizes.max() ?? 0)),
-    "optimizer": .text(t.optimizer.method.rawValue),
+    "optimizer": .text(c.optimizerName),
     "learning_rate": .real(t.learningRate),
     "lr_schedule": .text(t.schedule.text),
     "batch_size": .integer(Int64(t.batchSize)),

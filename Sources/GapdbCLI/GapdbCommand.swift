@@ -24,6 +24,7 @@ public struct GapdbCommand: ParsableCommand {
       MeasuresCommand.self,
       CorrelateCommand.self,
       QueryCommand.self,
+      TrainCommand.self,
     ]
   )
 

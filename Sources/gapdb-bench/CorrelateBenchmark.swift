@@ -207,19 +207,6 @@ private func runProcess(_ executable: String, _ arguments: [String]) throws -> S
   return String(decoding: data, as: UTF8.self)
 }
 
-/// SplitMix64 uniform doubles in [0, 1) for the synthetic store.
-struct BenchRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func uniform() -> Double {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return Double((z ^ (z >> 31)) >> 11) * 0x1p-53
-  }
-}
-
 /// pandas + SciPy on a gapdb store: read the final-epoch measures (long form) and gaps, pivot
 /// to runs × measures, then `kendalltau` per measure. Prints median seconds per phase.
 private let pandasOnStoreScript = #"""
