@@ -105,7 +105,9 @@ let package = Package(
       name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "SweepReportCLITests",
-      dependencies: ["GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport"],
+      dependencies: [
+        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport", "gapdb",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],

@@ -138,7 +138,8 @@ public func runTraining(
   }
   let t = configuration.training
   let sizes = [train.featureCount] + t.hiddenLayerSizes + [train.classCount]
-  let initial = MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed)
+  let initial = configuration.initialRescaling.apply(
+    to: MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed))
   let marginCount = min(t.marginSubsetSize, train.sampleCount)
   let runName = configuration.runName ?? configuration.derivedRunName
 
@@ -146,8 +147,11 @@ public func runTraining(
   let run = try recorder.beginRun(
     RunSpec(
       experiment: configuration.experiment, name: runName,
-      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount),
-      config: configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
+      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount)
+        .merging(configuration.extraHyperparameters) { $1 },
+      config: addingConfigAnnotations(
+        configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
+        configuration.configAnnotations),
       seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
       targetTrainLoss: t.targetTrainLoss))
   do {

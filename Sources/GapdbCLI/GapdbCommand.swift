@@ -25,6 +25,9 @@ public struct GapdbCommand: ParsableCommand {
       CorrelateCommand.self,
       QueryCommand.self,
       TrainCommand.self,
+      ReportCommand.self,
+      SweepCommand.self,
+      DemoCommand.self,
     ]
   )
 

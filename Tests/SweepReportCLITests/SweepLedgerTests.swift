@@ -11,7 +11,7 @@ import Testing
 func beginSweepRun(
   _ recorder: Recorder, experiment: String, key: String, status: RunStatus?, epochs: Int = 2
 ) throws -> Int64 {
-  let config = "{\"sweep_key\": \"\(key)\", \"epochs\": \(epochs)}"
+  let config = "{\"sweep_key\": \"\(key)\", \"stopping\": {\"max_epochs\": \(epochs)}}"
   let run = try recorder.beginRun(RunSpec(experiment: experiment, name: key, config: config))
   if let status { try run.finish(status: status) }
   return run.id
@@ -90,7 +90,7 @@ func beginSweepRun(
     _ = try beginSweepRun(recorder, experiment: "e", key: "a", status: .finished, epochs: 4)
     _ = try beginSweepRun(recorder, experiment: "e", key: "b", status: .failed, epochs: 4)
     let run = try recorder.beginRun(
-      RunSpec(experiment: "e", name: "width=64", config: "{\"sweep_key\": \"c\", \"epochs\": 4}"))
+      RunSpec(experiment: "e", name: "width=64", config: "{\"sweep_key\": \"c\", \"stopping\": {\"max_epochs\": 4}}"))
     try run.recordEpoch(EpochRecord(epoch: 0, step: 0, metrics: EpochMetrics(trainLoss: 2.3)))
     try run.recordEpoch(EpochRecord(epoch: 1, step: 10, metrics: EpochMetrics(trainLoss: 0.4123)))
     let snap = try SweepProgressMonitor.snapshot(

@@ -55,6 +55,9 @@ public struct SweepCommand: ParsableCommand {
   @Option(help: "IDX data directory (default: the installed Fashion-MNIST).")
   var dataDir: String?
 
+  @Option(help: "Record layer summaries and measures every N-th epoch (epoch 0 and the last always).")
+  var measureEvery = 1
+
   @Flag(help: "Print the plan (what would be trained or skipped) and exit.")
   var dryRun = false
 
@@ -68,7 +71,14 @@ public struct SweepCommand: ParsableCommand {
 
   public mutating func validate() throws {
     if jobs < 1 { throw ValidationError("--jobs must be ≥ 1; got \(jobs).") }
-    if let shard { _ = try mapPlanningError { try SweepShard.parse(shard) } }
+    if measureEvery < 1 { throw ValidationError("--measure-every must be ≥ 1; got \(measureEvery).") }
+    if let shard {
+      do {
+        _ = try SweepShard.parse(shard)
+      } catch {
+        throw ValidationError("\(error.description)\nHint: \(error.hint)")
+      }
+    }
     if let b = blasThreads, b < 1 { throw ValidationError("--blas-threads must be ≥ 1; got \(b).") }
   }
 
@@ -78,7 +88,8 @@ public struct SweepCommand: ParsableCommand {
     let all = try mapPlanningError { try spec.configurations() }
     var context = SweepRunContext(
       storePath: store, experiment: experiment, dataDirectory: dataDir,
-      blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount))
+      blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+      measureEvery: measureEvery)
 
     // Worker mode: train one configuration of the sweep in this process.
     if let k = workerIndex {

@@ -14,6 +14,8 @@ struct SweepRunContext: Sendable {
   var dataDirectory: String?
   /// OpenBLAS threads for this run.
   var blasThreadCount: Int
+  /// Layer summaries and measures every N-th epoch (epoch 0 and the final epoch always).
+  var measureEvery: Int = 1
 }
 
 /// Trains configurations one after another in this process, or in `jobs` child `gapdb`
@@ -100,6 +102,7 @@ struct SweepExecutor {
           "--worker-index", String(next.index), "--blas-threads", String(blasThreads),
         ]
         if let dir = context.dataDirectory { arguments += ["--data-dir", dir] }
+        if context.measureEvery != 1 { arguments += ["--measure-every", String(context.measureEvery)] }
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: log)

@@ -99,7 +99,7 @@ final class SweepProgressMonitor: Sendable {
   ) throws -> SweepProgressSnapshot {
     let rows = try database.fetchAll(
       sql: """
-        SELECT r.id, r.name, r.status, json_extract(r.config, '$.epochs'), m.epoch, m.train_loss
+        SELECT r.id, r.name, r.status, json_extract(r.config, '$.stopping.max_epochs'), m.epoch, m.train_loss
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
         LEFT JOIN epoch_metric AS m ON m.run_id = r.id
           AND m.epoch = (SELECT max(epoch) FROM epoch_metric WHERE run_id = r.id)
