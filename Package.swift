@@ -5,7 +5,9 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
-//   GapdbCZlib <- NumPyFiles, Datasets
+//   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
+//   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
+//   FeedForward, Datasets <- FlatnessMeasures <- GapdbCLI (perturbation measures, pure Swift)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -49,14 +51,22 @@ let package = Package(
       swiftSettings: strict),
     .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
-    .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
-    .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
-    .target(name: "FlatnessMeasures", swiftSettings: strict),
+    .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
+    .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
+    .target(
+      name: "ExperimentRunner",
+      dependencies: [
+        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
+      swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward", "FlatnessMeasures",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -64,7 +74,9 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
 
@@ -73,10 +85,38 @@ let package = Package(
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
     .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FeedForwardTests",
+      dependencies: [
+        "FeedForward", "Datasets", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ExperimentRunnerTests",
+      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests",
+      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      swiftSettings: strict),
+    // A helper process for the concurrency tests (test-only, not API).
+    .executableTarget(
+      name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
       swiftSettings: strict),
     .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
@@ -86,7 +126,10 @@ let package = Package(
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
+      name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FlatnessMeasuresTests",
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -145,16 +145,23 @@ let boundMeasures: [MeasureDefinition] = [
   },
 ]
 
-/// ℓ2 norms of the rows of `a − b` (both row-major rows×columns).
+/// ℓ2 norms of the rows of `a − b` (both row-major rows×columns; `b` nil means 0).
 func rowNorms(_ a: [Float], minus b: [Float]?, rows: Int, columns: Int) -> [Double] {
-  (0..<rows).map { r in
+  var out = [Double](repeating: 0, count: rows)
+  for r in 0..<rows {
     var s = 0.0
-    for k in 0..<columns {
-      let x = Double(a[r * columns + k]) - (b.map { Double($0[r * columns + k]) } ?? 0)
-      s += x * x
+    let base = r * columns
+    if let b {
+      for k in base..<(base + columns) {
+        let x = Double(a[k]) - Double(b[k])
+        s += x * x
+      }
+    } else {
+      for k in base..<(base + columns) { s += Double(a[k]) * Double(a[k]) }
     }
-    return s.squareRoot()
+    out[r] = s.squareRoot()
   }
+  return out
 }
 
 /// ℓ2 norms of the columns of a layer's W (the outgoing weights of each input unit).

@@ -19,19 +19,19 @@ public struct LayerSummaryOptions: Sendable {
   public var powerIterationTolerance: Double
   /// Iteration cap of power iteration (default 1000).
   public var maxPowerIterations: Int
-  /// A weight counts as near zero when `|w| ≤ nearZeroRelativeThreshold · max|w|`
-  /// (default 1e-3; relative, so the fraction is invariant to rescaling the layer).
-  public var nearZeroRelativeThreshold: Double
+  /// A weight counts as near zero when `|w| < nearZeroThreshold` (absolute, default 1e-6:
+  /// the threshold the store's `layer_summary.near_zero_fraction` column documents).
+  public var nearZeroThreshold: Double
 
   /// Creates options; see the properties for the defaults.
   public init(
     spectralMethod: SpectralMethod = .both, powerIterationTolerance: Double = 1e-6,
-    maxPowerIterations: Int = 1000, nearZeroRelativeThreshold: Double = 1e-3
+    maxPowerIterations: Int = 1000, nearZeroThreshold: Double = 1e-6
   ) {
     self.spectralMethod = spectralMethod
     self.powerIterationTolerance = powerIterationTolerance
     self.maxPowerIterations = maxPowerIterations
-    self.nearZeroRelativeThreshold = nearZeroRelativeThreshold
+    self.nearZeroThreshold = nearZeroThreshold
   }
 }
 
@@ -94,7 +94,7 @@ public struct LayerSummary: Sendable {
   public var maximum: Double
   /// Quantiles at ``quantileLevels`` with numpy's default linear interpolation.
   public var quantiles: [Double]
-  /// Fraction of entries with |w| ≤ threshold·max|w| (see ``LayerSummaryOptions``).
+  /// Fraction of entries with |w| < threshold (default 1e-6; see ``LayerSummaryOptions``).
   public var nearZeroFraction: Double
   /// ‖W‖_{1,∞} = max_j Σ_k |W[j,k]| (largest per-unit ℓ1 norm; Neyshabur 2015 eq. group norms).
   public var groupNormP1QInfinity: Double
@@ -159,45 +159,41 @@ public func summarizeLayer(
   var sum = 0.0, sumAbs = 0.0, sumSq = 0.0, maxAbs = 0.0
   var nanCount = 0, infCount = 0
   var maxRowL1 = 0.0, sumRowL3Sqrt = 0.0, rowNormSum = 0.0
-  w.elements.withUnsafeBufferPointer { p in
-    for r in 0..<rows {
-      var rowL1 = 0.0, rowL2 = 0.0, rowL3 = 0.0, rowSum = 0.0
-      let base = r * cols
-      for c in 0..<cols {
-        let x = Double(p[base + c])
-        let a = Swift.abs(x)
-        rowSum += x
-        rowL1 += a
-        rowL2 += x * x
-        rowL3 += a * a * a
-        if a > maxAbs { maxAbs = a }
-        if !x.isFinite {
-          if x.isNaN { nanCount += 1 } else { infCount += 1 }
-        }
-      }
-      sum += rowSum
-      sumAbs += rowL1
-      sumSq += rowL2
-      if rowL1 > maxRowL1 || rowL1.isNaN { maxRowL1 = rowL1.isNaN ? .nan : Swift.max(maxRowL1, rowL1) }
-      sumRowL3Sqrt += rowL3.squareRoot()
-      rowNormSum += rowL2.squareRoot()
-    }
-  }
-  if nanCount > 0 { maxAbs = .nan }
-  let mean = sum / Double(n)
-  var centered = 0.0
-  var nearZero = 0
-  let threshold = options.nearZeroRelativeThreshold * maxAbs
   var minimum = Double.infinity, maximum = -Double.infinity
   w.elements.withUnsafeBufferPointer { p in
-    for i in 0..<n {
-      let x = Double(p[i])
-      let d = x - mean
-      centered += d * d
-      if Swift.abs(x) <= threshold { nearZero += 1 }
-      if x < minimum { minimum = x }
-      if x > maximum { maximum = x }
+    guard let base = p.baseAddress else { return }
+    for r in 0..<rows {
+      let m = moments(base + r * cols, count: cols)
+      sum += m.sum
+      sumAbs += m.sumAbs
+      sumSq += m.sumSquares
+      maxRowL1 = Swift.max(maxRowL1, m.sumAbs)
+      sumRowL3Sqrt += m.sumAbsCubes.squareRoot()
+      rowNormSum += m.sumSquares.squareRoot()
+      maxAbs = Swift.max(maxAbs, Double(m.maxAbs))
+      minimum = Swift.min(minimum, Double(m.minimum))
+      maximum = Swift.max(maximum, Double(m.maximum))
     }
+    if !sumSq.isFinite {
+      for x in p where !x.isFinite {
+        if x.isNaN { nanCount += 1 } else { infCount += 1 }
+      }
+    }
+  }
+  if nanCount > 0 {
+    maxAbs = .nan
+    maxRowL1 = .nan
+  } else if infCount > 0 {
+    maxAbs = .infinity
+  }
+  let mean = sum / Double(n)
+  var (centered, nearZero) = (0.0, 0)
+  w.elements.withUnsafeBufferPointer { p in
+    guard let base = p.baseAddress else { return }
+    // The float32 threshold t with (x < t) ⇔ (Double(x) < nearZeroThreshold) for every float x.
+    var t = Float(options.nearZeroThreshold)
+    if Double(t) < options.nearZeroThreshold { t = t.nextUp }
+    (centered, nearZero) = centeredSquaresAndSmallCount(base, count: n, center: mean, threshold: t)
   }
   var quantiles = [Double](repeating: .nan, count: LayerSummary.quantileLevels.count)
   if nanCount > 0 {

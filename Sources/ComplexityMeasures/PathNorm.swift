@@ -37,27 +37,30 @@ public func pathNormLogs(_ network: NetworkWeights, p: Double) -> PathNormLogs {
   var vNoBias = v
   for layer in network.layers {
     let w = layer.weights
-    var a = 0.0
-    var hasNaN = false
-    for x in w.elements {
-      let m = Swift.abs(Double(x))
-      if m.isNaN { hasNaN = true } else if m > a { a = m }
+    var (aFloat, hasNaN) = w.elements.withUnsafeBufferPointer { p in
+      p.baseAddress.map { maxAbsolute($0, count: p.count) } ?? (0, false)
     }
     if let b = layer.bias, b.contains(where: { $0.isNaN }) { hasNaN = true }
+    if let b = layer.bias, b.contains(where: { $0.isInfinite }), !hasNaN { aFloat = .infinity }
+    let a = Double(aFloat)
     if hasNaN || a.isInfinite {
       let r: Double = hasNaN ? .nan : .infinity
       return PathNormLogs(p: p, withBiases: r, withoutBiases: r)
     }
     var powered = Matrix(rows: w.rows, columns: w.columns)
+    var logA = a > 0 ? p * Foundation.log(a) : -Double.infinity
     if a > 0 {
-      let inv = 1 / a
+      var inv = Float(1 / a)
+      if !inv.isFinite {  // max |w| below ~3e-39 (subnormal): skip the normalization
+        inv = 1
+        logA = 0
+      }
       w.elements.withUnsafeBufferPointer { src in
         powered.elements.withUnsafeMutableBufferPointer { dst in
-          for i in 0..<src.count { dst[i] = Float(power(Swift.abs(Double(src[i])) * inv, p)) }
+          absolutePower(src.baseAddress!, dst.baseAddress!, count: src.count, scale: inv, p: p)
         }
       }
     }
-    let logA = a > 0 ? p * Foundation.log(a) : -Double.infinity
     // Without biases.
     let t0 = matvec(powered, vNoBias)
     (vNoBias, logScaleNoBias) = renormalize(t0, logScale: logScaleNoBias + logA, bias: nil)

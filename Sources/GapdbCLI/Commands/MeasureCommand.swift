@@ -1,0 +1,125 @@
+import ArgumentParser
+import ComplexityMeasures
+import TabularOutput
+
+extension SpectralMethod: ExpressibleByArgument {}
+
+/// `gapdb measure`: every complexity measure of a network's weights, from NumPy files.
+public struct MeasureCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "measure",
+    abstract: "Compute every complexity measure of a network's weights given as NumPy files.",
+    discussion: """
+      WEIGHTS is one .npz whose arrays are the layers' weights (fanOut × fanIn, PyTorch's
+      nn.Linear layout) and biases, named like a state dict (0.weight, 0.bias, fc1.weight,
+      layers.10.weight), or several .npy files in layer order (each 2-D array is a layer; a 1-D
+      array right after it with one entry per unit is its bias). Layers named <stem><n><rest>
+      with a shared stem are ordered by n (layers.2 before layers.10); otherwise as stored.
+
+      Prints one row per measure: id, value, log_value (natural log; exact even when the value
+      overflows), kind (finite, nan, +inf, -inf, undefined) and detail (why a value is
+      undefined, e.g. a margin ≤ 0 or a missing --init). Measures that need training logits,
+      initial weights or input statistics are undefined without them. With --layers, prints
+      the per-layer summaries instead (one table per run, so CSV/JSON stay valid).
+
+      Examples:
+        gapdb measure model.npz
+        gapdb measure model.npz --init init.npz --logits train_logits.npy --labels train_labels.npy
+        gapdb measure w1.npy b1.npy w2.npy b2.npy --format csv
+        gapdb measure model.npz --layers --json
+      """)
+
+  @Argument(help: ArgumentHelp("Weight files: one .npz state dict or .npy arrays in layer order.", valueName: "weights"))
+  var weights: [String]
+
+  @Option(name: .customLong("init"), help: ArgumentHelp("Initial weights (same keys and shapes), for distance-from-initialization measures.", valueName: "file"))
+  var initialWeights: [String] = []
+
+  @Option(help: ArgumentHelp("Training-set logits, a 2-D .npy (examples × classes), raw outputs before softmax.", valueName: "file"))
+  var logits: String?
+
+  @Option(help: ArgumentHelp("Training-set labels, a 1-D .npy of class indices (with --logits).", valueName: "file"))
+  var labels: String?
+
+  @Option(help: ArgumentHelp("Training inputs, a .npy (examples × features…), for the over-parametrization bound's data terms.", valueName: "file"))
+  var inputs: String?
+
+  @Option(help: "Spectral norms: exact (LAPACK SVD, also Schatten norms), power (power iteration, tolerance 1e-6), or both.")
+  var spectral: SpectralMethod = .both
+
+  @Flag(help: "Print the per-layer summaries instead of the network measures.")
+  var layers = false
+
+  @OptionGroup var output: OutputOptions
+
+  public init() {}
+
+  public mutating func validate() throws {
+    if (logits == nil) != (labels == nil) {
+      throw ValidationError("--logits and --labels go together; got only \(logits == nil ? "--labels" : "--logits").")
+    }
+    if weights.isEmpty { throw ValidationError("Give at least one weight file (.npz or .npy).") }
+  }
+
+  public func run() throws {
+    let sink = StandardOutputSink()
+    defer { sink.flush() }
+    try execute(sink: sink)
+  }
+
+  /// Runs the command, writing rows to `sink` (for in-process tests).
+  public func execute(sink: TextSink) throws(CommandError) {
+    let (network, _) = try MeasureInputLoader.loadNetwork(weights: weights, initial: initialWeights)
+    var outputs: TrainingOutputStatistics?
+    if let logits, let labels {
+      outputs = try MeasureInputLoader.loadOutputs(logits: logits, labels: labels)
+      if outputs?.classCount != network.outputDimension {
+        throw CommandError(
+          "--logits have \(outputs?.classCount ?? 0) classes but the network's last layer has \(network.outputDimension) outputs",
+          hint: "pass the logits this network produced on its training set.")
+      }
+    }
+    let inputStatistics = try inputs.map { (path: String) throws(CommandError) in try MeasureInputLoader.loadInputs(path, network: network) }
+    var suite = MeasureSuite(options: LayerSummaryOptions(spectralMethod: spectral))
+    let report = suite.evaluate(network, outputs: outputs, inputs: inputStatistics)
+    let writer = output.makeWriter(sink: sink)
+    if layers {
+      writer.begin(columns: LayerSummaryColumns.names)
+      for s in report.layerSummaries { writer.write(LayerSummaryColumns.cells(s)) }
+    } else {
+      writer.begin(columns: ["id", "value", "log_value", "kind", "detail"])
+      for r in report.measures {
+        writer.write([
+          .text(r.id), r.value.value.map(Cell.real) ?? .null, r.value.logValue.map(Cell.real) ?? .null,
+          .text(r.value.kind.rawValue), r.value.detail.map(Cell.text) ?? .null,
+        ])
+      }
+    }
+    writer.finish()
+  }
+}
+
+/// The `--layers` columns: the store's `layer_summary` names plus shape and power-iteration extras.
+enum LayerSummaryColumns {
+  static let names = [
+    "layer_index", "name", "fan_out", "fan_in", "weight_count", "bias_count", "frobenius_norm", "spectral_norm",
+    "spectral_norm_power_iteration", "power_iterations", "stable_rank", "l1_norm", "max_abs", "mean", "std", "min",
+    "max", "q01", "q05", "q25", "q50", "q75", "q95", "q99", "near_zero_fraction", "group_norm_1_inf",
+    "group_norm_2_2", "group_norm_3_1p5", "schatten_1", "schatten_1p5", "frobenius_distance_init",
+    "spectral_distance_init", "detail",
+  ]
+
+  static func cells(_ s: LayerSummary) -> [Cell] {
+    func real(_ x: Double?) -> Cell { x.map(Cell.real) ?? .null }
+    return [
+      .integer(Int64(s.layerIndex)), .text(s.name), .integer(Int64(s.fanOut)), .integer(Int64(s.fanIn)),
+      .integer(Int64(s.weightCount)), .integer(Int64(s.biasCount)), real(s.frobeniusNorm), real(s.spectralNorm),
+      real(s.spectralNormPowerIteration), s.powerIterations.map { .integer(Int64($0)) } ?? .null, real(s.stableRank),
+      real(s.l1Norm), real(s.maxAbs), real(s.mean), real(s.standardDeviation), real(s.minimum), real(s.maximum),
+    ] + s.quantiles.map(real) + [
+      real(s.nearZeroFraction), real(s.groupNormP1QInfinity), real(s.groupNormP2Q2), real(s.groupNormP3Q1p5),
+      real(s.schattenNorm1), real(s.schattenNorm1p5), real(s.frobeniusDistanceFromInit),
+      real(s.spectralDistanceFromInit), s.spectralUndefinedReason.map(Cell.text) ?? .null,
+    ]
+  }
+}

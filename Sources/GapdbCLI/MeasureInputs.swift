@@ -1,0 +1,141 @@
+import ComplexityMeasures
+import LinearAlgebra
+import NumPyFiles
+
+/// Loading a network and its training outputs from NumPy files for `gapdb measure`.
+///
+/// Every failure becomes a ``CommandError`` whose message names the file, key or value and
+/// whose hint says what to do.
+enum MeasureInputLoader {
+  static let fileHint =
+    "gapdb measure reads NumPy files: an .npz state dict (numpy.savez(path, **{k: v.cpu().numpy() for k, v in model.state_dict().items()})) or .npy arrays in layer order."
+
+  /// Reads every file and concatenates the arrays in command-line order.
+  static func readArrays(_ paths: [String]) throws(CommandError) -> [NumPyArray] {
+    var arrays: [NumPyArray] = []
+    for path in paths {
+      do { arrays += try readNumPyFile(path: path) } catch {
+        throw CommandError(error.description, hint: fileHint)
+      }
+    }
+    return arrays
+  }
+
+  /// Assembles layers (weights + biases) from arrays, with errors turned into CommandErrors.
+  static func assemble(_ arrays: [NumPyArray], what: String) throws(CommandError) -> StateDictAssembly {
+    do { return try assembleLayers(arrays) } catch {
+      switch error {
+      case .nothingRecognised:
+        throw CommandError(
+          "\(what): \(error.description)",
+          hint: "gapdb measure needs 2-D dense weight matrices of shape (fanOut, fanIn), e.g. keys like 0.weight, fc1.weight, layers.3.weight.")
+      case .chainMismatch:
+        throw CommandError(
+          "\(what): \(error.description)",
+          hint: "layers are ordered by the number in a shared key pattern (layers.<n>), else as stored; check the keys and shapes with numpy.load(path).files.")
+      default:
+        throw CommandError("\(what): \(error.description)", hint: fileHint)
+      }
+    }
+  }
+
+  /// Converts an array to a Float matrix, rejecting non-finite entries with a clear error.
+  static func matrix(_ a: NumPyArray, role: String) throws(CommandError) -> Matrix {
+    let floats = a.values.map { Float($0) }
+    let nan = floats.filter { $0.isNaN }.count
+    let inf = floats.filter { $0.isInfinite }.count
+    if nan + inf > 0 {
+      throw CommandError(
+        "\(role) \(a.name) has \(nan) NaN and \(inf) ±Inf entries (of \(floats.count)\(a.dtype.hasSuffix("8") ? "; float64 values beyond float32 range become ±Inf" : ""))",
+        hint: "measures of non-finite weights are undefined; the run probably diverged — use the weights of an earlier epoch.")
+    }
+    return Matrix(rows: a.shape[0], columns: a.shape.count > 1 ? a.shape[1] : 1, elements: floats)
+  }
+
+  /// Loads the network, with initial weights from `initPaths` if given.
+  static func loadNetwork(weights: [String], initial: [String]) throws(CommandError) -> (NetworkWeights, StateDictAssembly) {
+    let assembly = try assemble(try readArrays(weights), what: weights.joined(separator: " "))
+    var initAssembly: StateDictAssembly?
+    if !initial.isEmpty {
+      let a = try assemble(try readArrays(initial), what: "--init " + initial.joined(separator: " "))
+      if a.layers.count != assembly.layers.count {
+        throw CommandError(
+          "--init has \(a.layers.count) layers (\(a.layers.map(\.name).joined(separator: ", "))), the weights have \(assembly.layers.count) (\(assembly.layers.map(\.name).joined(separator: ", ")))",
+          hint: "pass the initial weights of the same network (same keys and shapes).")
+      }
+      for (w, w0) in zip(assembly.layers, a.layers) where w.weight.shape != w0.weight.shape {
+        throw CommandError(
+          "--init layer \(w0.name) has shape \(w0.weight.shape.map(String.init).joined(separator: "×")), weights layer \(w.name) has \(w.weight.shape.map(String.init).joined(separator: "×"))",
+          hint: "pass the initial weights of the same network (same keys and shapes).")
+      }
+      initAssembly = a
+    }
+    var layers: [LayerWeights] = []
+    for (i, l) in assembly.layers.enumerated() {
+      let w = try matrix(l.weight, role: "weight")
+      var bias: [Float]?
+      if let b = l.bias { bias = try matrix(b, role: "bias").elements }
+      var w0: Matrix?
+      if let initAssembly { w0 = try matrix(initAssembly.layers[i].weight, role: "initial weight") }
+      layers.append(LayerWeights(name: l.name, weights: w, bias: bias, initialWeights: w0))
+    }
+    do {
+      return (try NetworkWeights(layers: layers), assembly)
+    } catch {
+      throw CommandError(error.description, hint: fileHint)
+    }
+  }
+
+  /// Reads logits (m × k) and labels (m) and summarizes them.
+  static func loadOutputs(logits: String, labels: String) throws(CommandError) -> TrainingOutputStatistics {
+    let z = try single(logits, option: "--logits")
+    let y = try single(labels, option: "--labels")
+    guard z.rank == 2 else {
+      throw CommandError(
+        "--logits \(logits) has shape \(z.summary); expected (examples, classes)",
+        hint: "save the raw network outputs on the training set (before softmax) as a 2-D array.")
+    }
+    guard y.rank == 1, y.count == z.shape[0] else {
+      throw CommandError(
+        "--labels \(labels) has shape \(y.summary); expected (\(z.shape[0])) to match the logits",
+        hint: "labels are class indices 0…k−1, one per row of the logits.")
+    }
+    var classes: [Int] = []
+    classes.reserveCapacity(y.count)
+    for (i, v) in y.values.enumerated() {
+      guard v.isFinite, v == v.rounded(), abs(v) < 1e15 else {
+        throw CommandError("--labels entry \(i) is \(v), not an integer class index", hint: "labels are class indices 0…k−1.")
+      }
+      classes.append(Int(v))
+    }
+    do {
+      return try TrainingOutputStatistics(logits: z.values, classCount: z.shape[1], labels: classes)
+    } catch {
+      throw CommandError("--logits/--labels: \(error.description)", hint: "labels are class indices 0…k−1, one per row of the logits.")
+    }
+  }
+
+  /// Reads training inputs (m × …) and computes their statistics for the network.
+  static func loadInputs(_ path: String, network: NetworkWeights) throws(CommandError) -> InputStatistics {
+    let x = try single(path, option: "--inputs")
+    guard x.rank >= 2 else {
+      throw CommandError("--inputs \(path) has shape \(x.summary); expected (examples, features…)", hint: "save the training inputs as they enter the network.")
+    }
+    let features = x.shape.dropFirst().reduce(1, *)
+    guard features == network.inputDimension else {
+      throw CommandError(
+        "--inputs \(path) has \(features) features per example; the first layer expects \(network.inputDimension)",
+        hint: "flatten images the way the network does (e.g. 28×28 → 784).")
+    }
+    let m = Matrix(rows: x.shape[0], columns: features, elements: x.values.map { Float($0) })
+    return computeInputStatistics(m, network: network)
+  }
+
+  private static func single(_ path: String, option: String) throws(CommandError) -> NumPyArray {
+    let arrays = try readArrays([path])
+    guard arrays.count == 1, let a = arrays.first else {
+      throw CommandError("\(option) \(path) holds \(arrays.count) arrays; expected one", hint: "save it with numpy.save (a single .npy array).")
+    }
+    return a
+  }
+}

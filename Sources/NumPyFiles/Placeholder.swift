@@ -1,1 +1,0 @@
-// NumPyFiles module: placeholder until its issue lands.
