@@ -7,7 +7,7 @@
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
-//   FeedForward, Datasets <- FlatnessMeasures <- GapdbCLI (perturbation measures, pure Swift)
+//   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -57,6 +57,7 @@ let package = Package(
       name: "ExperimentRunner",
       dependencies: [
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+        "FlatnessMeasures",
       ],
       swiftSettings: strict),
     .target(

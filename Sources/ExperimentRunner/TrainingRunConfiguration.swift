@@ -93,6 +93,9 @@ public struct TrainingRunConfiguration: Sendable {
   /// Seconds between heartbeats during an epoch (the recorder also refreshes the heartbeat at
   /// every recorded epoch).
   public var heartbeatInterval: Double
+  /// The perturbation suite (flatness and sharpness measures) and the optimization-based
+  /// measures: `nil` (default) records none of them; see ``FlatnessSchedule``.
+  public var flatness: FlatnessSchedule? = nil
 
   /// Creates a configuration with gapdb's defaults: Fashion-MNIST scaled to [0, 1], measures
   /// every epoch, no snapshots, exact spectral norms, a heartbeat every 30 s.

@@ -14,6 +14,8 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       CorrelateBenchmark.self,
       TrainBenchmark.self,
+      FlatnessBenchmark.self,
+      FlatnessWidthExperiment.self,
     ]
   )
 
