@@ -103,7 +103,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ExperimentRunnerTests",
-      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      dependencies: [
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport",
+        "FlatnessMeasures", "LinearAlgebra",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
@@ -113,7 +116,9 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
-      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      dependencies: [
+        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ExperimentRunner", "FeedForward",
+      ],
       swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
