@@ -162,6 +162,7 @@ public func runTraining(
       config: configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
       seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
       targetTrainLoss: t.targetTrainLoss))
+  flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
     progress(
       .started(

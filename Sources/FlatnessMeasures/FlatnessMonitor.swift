@@ -20,6 +20,9 @@ public final class FlatnessMonitor {
   private let classifier: MLPClassifier
   private var log = TrainingLog(checkpoints: [], epochLosses: [])
   private var warmStart = FlatnessWarmStart()
+  /// Called before each search of the suite; the recording glue refreshes the run's heartbeat
+  /// here, since a full suite can take minutes.
+  public var willRunSearch: (FlatnessSearch) -> Void = { _ in }
 
   /// Creates a monitor for one run.
   ///
@@ -69,7 +72,7 @@ public final class FlatnessMonitor {
       model: classifier, parameters: report.network.parameterVector(),
       initialParameters: report.initialNetwork.parameterVector(), subsetSize: settings.subsetSize,
       seed: settings.subsetSeed)
-    let suite = try runFlatnessSuite(context: context, settings: settings, warmStart: warmStart)
+    let suite = try runFlatnessSuite(context: context, settings: settings, warmStart: warmStart, willRun: willRunSearch)
     warmStart = suite.warmStart
     values.append(contentsOf: suite.values)
     return values
