@@ -13,6 +13,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+// Extension members are visible only in files that import their module. Without this, TOMLKit
+// (imported by SweepPlanning) lends every `[String: V]` a subscript whose setter does nothing,
+// and `dict[key] = value` in the CLI silently stored nothing.
+let cliSettings: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
   name: "gapdb",
@@ -28,6 +32,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - System libraries (Debian packages)
@@ -44,12 +50,17 @@ let package = Package(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
     .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
-    .target(name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], swiftSettings: strict),
+    .target(
+      name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
       dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      exclude: ["README.md"],
       swiftSettings: strict),
-    .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(
+      name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
@@ -60,6 +71,13 @@ let package = Package(
         "FlatnessMeasures",
       ],
       swiftSettings: strict),
+    .target(name: "Reports", swiftSettings: strict),
+    .target(
+      name: "SweepPlanning",
+      dependencies: [
+        .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
     .target(
       name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
       swiftSettings: strict),
@@ -67,10 +85,11 @@ let package = Package(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "FlatnessMeasures",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
+        "SweepPlanning", "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
     .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
@@ -79,12 +98,21 @@ let package = Package(
         "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "SweepReportCLITests",
+      dependencies: ["GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
+      swiftSettings: strict),
     .testTarget(
       name: "CorrelationStatisticsTests",
       dependencies: [
@@ -117,7 +145,9 @@ let package = Package(
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
-        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ExperimentRunner", "FeedForward",
+        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).

@@ -23,6 +23,7 @@ public struct GapdbCommand: ParsableCommand {
       MeasureCommand.self,
       MeasuresCommand.self,
       CorrelateCommand.self,
+      QueryCommand.self,
     ]
   )
 
