@@ -7,11 +7,16 @@
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
+//   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+// Extension members are visible only in files that import their module. Without this, TOMLKit
+// (imported by SweepPlanning) lends every `[String: V]` a subscript whose setter does nothing,
+// and `dict[key] = value` in the CLI silently stored nothing.
+let cliSettings: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
   name: "gapdb",
@@ -45,15 +50,27 @@ let package = Package(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
     .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
-    .target(name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], swiftSettings: strict),
+    .target(
+      name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
       dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      exclude: ["README.md"],
       swiftSettings: strict),
-    .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(
+      name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
+    .target(
+      name: "ExperimentRunner",
+      dependencies: [
+        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+        "FlatnessMeasures",
+      ],
+      swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
     .target(
       name: "SweepPlanning",
@@ -62,29 +79,26 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "ExperimentRunner",
-      dependencies: [
-        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
-      ],
+      name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
       swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
-    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
+      swiftSettings: cliSettings),
+    .executableTarget(name: "gapdb", dependencies: ["GapdbCLI", "LinearAlgebra"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
         "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
-        "FeedForward", "LinearAlgebra", "ExperimentRunner",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
@@ -120,7 +134,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ExperimentRunnerTests",
-      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      dependencies: [
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
+        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
@@ -130,7 +147,11 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
-      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      dependencies: [
+        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
@@ -145,6 +166,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FlatnessMeasuresTests",
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -101,6 +101,9 @@ public struct TrainingRunConfiguration: Sendable {
   /// Extra top-level text fields of the run's config JSON (e.g. `sweep_key`, written by
   /// `gapdb sweep` to resume sweeps).
   public var configAnnotations: [String: String] = [:]
+  /// The perturbation suite (flatness and sharpness measures) and the optimization-based
+  /// measures: `nil` (default) records none of them; see ``FlatnessSchedule``.
+  public var flatness: FlatnessSchedule? = nil
 
   /// Creates a configuration with gapdb's defaults: Fashion-MNIST scaled to [0, 1], measures
   /// every epoch, no snapshots, exact spectral norms, a heartbeat every 30 s.
@@ -141,10 +144,18 @@ public struct TrainingRunConfiguration: Sendable {
     return training.validationProblem()
   }
 
+  /// The optimizer as users name it: `sgd`, `momentum` (SGD with μ > 0) or `path-sgd`.
+  public var optimizerName: String {
+    switch training.optimizer.method {
+    case .sgd: return training.optimizer.momentum > 0 ? "momentum" : "sgd"
+    case .pathSGD: return "path-sgd"
+    }
+  }
+
   /// A descriptive default run name.
   public var derivedRunName: String {
     let hidden = training.hiddenLayerSizes.isEmpty ? "linear" : "h" + training.hiddenLayerSizes.map(String.init).joined(separator: "x")
-    var parts = [hidden, training.optimizer.method.rawValue, "lr\(training.learningRate)", "b\(training.batchSize)"]
+    var parts = [hidden, optimizerName, "lr\(training.learningRate)", "b\(training.batchSize)"]
     if training.optimizer.momentum != 0 { parts.append("m\(training.optimizer.momentum)") }
     if training.optimizer.weightDecay != 0 { parts.append("wd\(training.optimizer.weightDecay)") }
     if preparation.labelNoiseFraction != 0 { parts.append("noise\(preparation.labelNoiseFraction)") }

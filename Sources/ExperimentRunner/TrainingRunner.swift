@@ -1,6 +1,7 @@
 import ComplexityMeasures
 import Datasets
 import FeedForward
+import FlatnessMeasures
 import Foundation
 import LinearAlgebra
 import RunRecorder
@@ -143,7 +144,18 @@ public func runTraining(
   let marginCount = min(t.marginSubsetSize, train.sampleCount)
   let runName = configuration.runName ?? configuration.derivedRunName
 
+  // Built before the run begins, so a data/architecture mismatch leaves the store untouched.
+  var flatnessMonitor: FlatnessMonitor?
+  if let schedule = configuration.flatness {
+    do {
+      flatnessMonitor = try FlatnessMonitor(
+        trainingSet: train, layerSizes: sizes, settings: schedule.settings, every: schedule.every)
+    } catch {
+      throw TrainingRunError.invalidConfiguration("\(error.description) (\(error.hint))")
+    }
+  }
   try recorder.registerMeasures(MeasureRecords.catalogue)
+  if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
   let run = try recorder.beginRun(
     RunSpec(
       experiment: configuration.experiment, name: runName,
@@ -154,6 +166,7 @@ public func runTraining(
         configuration.configAnnotations),
       seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
       targetTrainLoss: t.targetTrainLoss))
+  flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
     progress(
       .started(
@@ -199,6 +212,7 @@ public func runTraining(
           }
           measured.append(report.epoch)
         }
+        if let flatnessMonitor { record.measures += try flatnessMonitor.measures(for: report).map(\.measureRecord) }
         try run.recordEpoch(record)
         if configuration.snapshots.includes(epoch: report.epoch, isFinal: report.isFinal) {
           try run.saveWeightSnapshot(
@@ -271,7 +285,7 @@ private func hyperparameters(_ c: TrainingRunConfiguration, preparation: Prepara
     "hidden_layers": .text(t.hiddenLayerSizes.map(String.init).joined(separator: ",")),
     "depth": .integer(Int64(t.hiddenLayerSizes.count)),
     "width": .integer(Int64(t.hiddenLayerSizes.max() ?? 0)),
-    "optimizer": .text(t.optimizer.method.rawValue),
+    "optimizer": .text(c.optimizerName),
     "learning_rate": .real(t.learningRate),
     "lr_schedule": .text(t.schedule.text),
     "batch_size": .integer(Int64(t.batchSize)),

@@ -23,6 +23,8 @@ public struct GapdbCommand: ParsableCommand {
       MeasureCommand.self,
       MeasuresCommand.self,
       CorrelateCommand.self,
+      QueryCommand.self,
+      TrainCommand.self,
       ReportCommand.self,
       SweepCommand.self,
       DemoCommand.self,

@@ -1,6 +1,6 @@
 import Foundation
-import TOMLKit
-import Yams
+internal import TOMLKit
+internal import Yams
 
 /// Reads sweep files in TOML, JSON or YAML (chosen by extension).
 ///

@@ -13,7 +13,11 @@ struct BenchCommand: ParsableCommand {
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
     subcommands: [
       CorrelateBenchmark.self,
+      RecordBenchmark.self,
       TrainBenchmark.self,
+      FlatnessBenchmark.self,
+      FlatnessWidthExperiment.self,
+      MeasuresBenchmark.self,
     ]
   )
 

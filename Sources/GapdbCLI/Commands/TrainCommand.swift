@@ -1,0 +1,365 @@
+import ArgumentParser
+import ComplexityMeasures
+import Datasets
+import ExperimentRunner
+import FeedForward
+import Foundation
+import ResultsStore
+import RunRecorder
+import TabularOutput
+
+extension OptimizerChoice: ExpressibleByArgument {}
+extension WeightInitializer: ExpressibleByArgument {}
+
+/// The `--optimizer` values.
+enum OptimizerChoice: String, CaseIterable {
+  case sgd, momentum
+  case pathSGD = "path-sgd"
+}
+
+/// The `--scaling` values.
+enum ScalingChoice: String, CaseIterable, ExpressibleByArgument {
+  /// Divide by 255 (8-bit pixels → [0, 1]).
+  case pixel
+  /// Per-feature standardization with training-set statistics.
+  case standardize
+  /// Use features as stored.
+  case none
+}
+
+/// `gapdb train`: train a ReLU MLP on Fashion-MNIST (or any IDX/CSV data) and record every epoch.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a ReLU network on real data and record every epoch, its measures and margins.",
+    discussion: """
+      Trains a fully connected ReLU network (biases on, PyTorch's default initializer unless
+      --initializer says otherwise) with softmax cross-entropy, float32 on OpenBLAS, and records
+      into the store (created if missing), per epoch: full train/test loss (nats) and error,
+      learning rate, optimizer steps, wall time; and at epoch 0 (the initial weights), every
+      --measure-every epochs and the final epoch: per-layer weight summaries, every data-free
+      measure and the margin measures, computed on a fixed seeded subset of --margin-subset
+      training examples. Stops after --epochs, or when the full training cross-entropy reaches
+      --target-train-loss (Jiang et al.'s criterion); the run records whether it did. A NaN/Inf
+      loss ends the run as diverged (exit code 0: the run is recorded). Same seed, same result,
+      bit for bit, on one machine (BLAS threads fixed by --threads).
+
+      Data: Fashion-MNIST from Debian's dataset-fashion-mnist (\(IDXDataset.defaultFashionMNISTDirectory))
+      by default; --data-dir for any folder with the four MNIST-format IDX files (.gz or raw);
+      --csv for a CSV file (label column + numeric features). Applied in order: --train-size
+      (fixed seeded subset), --label-noise (exactly round(p·m) labels replaced by uniformly
+      random labels, which may equal the true one), --scaling.
+
+      Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by
+      κ_e = ∂φ₂²/∂(w_e²); biases count as edges from a constant-1 unit. Its learning rates are
+      not comparable with SGD's; --path-sgd-match-first-step scales its steps so the first has
+      the length of an SGD step.
+
+      Progress (epoch, loss, ETA) goes to stderr; --quiet silences it. At the end one row
+      describing the run goes to stdout (--format, --json), and stderr says where the
+      results are.
+
+      Examples:
+        gapdb train --db runs.sqlite --experiment fashion --hidden 512,512 --epochs 20
+        gapdb train --db runs.sqlite --experiment random-labels --label-noise 1 --train-size 10000 \\
+          --target-train-loss 0.01 --epochs 300 --optimizer momentum --snapshot final
+        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.001 --quiet --json
+        gapdb train --db runs.sqlite --experiment iris --csv iris.csv --holdout-fraction 0.2 --scaling standardize
+      """)
+
+  @Option(help: "The gapdb store (a .sqlite file; created if missing).")
+  var db: String
+
+  @Option(help: "Experiment name (created on first use).")
+  var experiment: String
+
+  @Option(help: "Run name (default: derived from the hyperparameters).")
+  var name: String?
+
+  @Option(help: "Hidden-layer widths, comma-separated (e.g. 512,512); 'none' for softmax regression.")
+  var hidden: String = "512"
+
+  @Option(help: "Maximum number of epochs.")
+  var epochs: Int = 20
+
+  @Option(help: "Learning rate.")
+  var lr: Double = 0.01
+
+  @Option(help: "Mini-batch size.")
+  var batchSize: Int = 64
+
+  @Option(help: "sgd, momentum (SGD with heavy-ball momentum) or path-sgd.")
+  var optimizer: OptimizerChoice = .sgd
+
+  @Option(help: "Momentum μ (default 0.9 with --optimizer momentum, else 0).")
+  var momentum: Double?
+
+  @Option(help: "L2 weight decay λ (added to the gradient of weights and biases).")
+  var weightDecay: Double = 0
+
+  @Option(help: "constant, step:FACTOR:EVERY (e.g. step:0.1:30) or cosine[:EPOCHS].")
+  var lrSchedule: String = "constant"
+
+  @Option(help: "pytorch-default (U(±1/√fanIn) for weights and biases) or he-normal.")
+  var initializer: WeightInitializer = .pytorchDefault
+
+  @Flag(help: "Path-SGD: scale steps by a ratio fixed at the first step so it is as long as an SGD step.")
+  var pathSGDMatchFirstStep = false
+
+  @Option(help: "Fraction of training labels replaced by random labels, in [0, 1].")
+  var labelNoise: Double = 0
+
+  @Option(help: "Train on a fixed seeded subset of this many examples.")
+  var trainSize: Int?
+
+  @Option(help: "Seed of initialization, data order, subset, label noise and margin subset.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Stop when the full training cross-entropy (nats) is at or below this.")
+  var targetTrainLoss: Double?
+
+  @Option(help: "Folder with train-images-idx3-ubyte[.gz] etc. (default: Fashion-MNIST).")
+  var dataDir: String?
+
+  @Option(help: "Number of classes of IDX data.")
+  var classes: Int = 10
+
+  @Option(help: "Training CSV file (label column + numeric features) instead of IDX data.")
+  var csv: String?
+
+  @Option(help: "Test CSV file with the same columns as --csv.")
+  var csvTest: String?
+
+  @Option(help: "Without --csv-test: the fraction of --csv rows held out as the test set.")
+  var holdoutFraction: Double = 0
+
+  @Option(help: "CSV label column: a 0-based position or a header name (default: 'label', else the first).")
+  var labelColumn: String = "auto"
+
+  @Option(help: "pixel (÷255), standardize (training-set mean/std) or none. Default: pixel for IDX, none for CSV.")
+  var scaling: ScalingChoice?
+
+  @Option(help: "Compute layer summaries and measures every N epochs (epoch 0 and the final epoch always).")
+  var measureEvery: Int = 1
+
+  @Option(help: "Weight snapshots to store: none, final (epoch 0 and last) or every:N.")
+  var snapshot: String = "none"
+
+  @Option(help: "Spectral norms: exact (SVD), power (power iteration) or both.")
+  var spectral: SpectralMethod = .exact
+
+  @Option(help: "Training examples in the fixed margin subset.")
+  var marginSubset: Int = 10_000
+
+  @Option(help: "OpenBLAS threads (fixed for reproducibility).")
+  var threads: Int = 2
+
+  @Flag(help: "No progress output on stderr.")
+  var quiet = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Format of the summary row on stdout: table, csv, tsv, json, jsonl.",
+      discussion: "--csv names the training data here, so the --csv/--tsv shortcuts of other commands are absent."))
+  var format: OutputFormat = .table
+
+  @Flag(help: "Shortcut for --format json.")
+  var json = false
+
+  mutating func validate() throws {
+    _ = try hiddenSizes()
+    guard epochs >= 0 else { throw ValidationError("--epochs must be ≥ 0; got \(epochs).") }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number; got \(lr).") }
+    guard batchSize >= 1 else { throw ValidationError("--batch-size must be ≥ 1; got \(batchSize).") }
+    if let momentum, !(momentum >= 0 && momentum < 1) {
+      throw ValidationError("--momentum must lie in [0, 1); got \(momentum).")
+    }
+    guard weightDecay >= 0, weightDecay.isFinite else {
+      throw ValidationError("--weight-decay must be ≥ 0; got \(weightDecay).")
+    }
+    guard LearningRateSchedule(parsing: lrSchedule, maxEpochs: epochs) != nil else {
+      throw ValidationError("--lr-schedule '\(lrSchedule)' is not constant, step:FACTOR:EVERY or cosine[:EPOCHS].")
+    }
+    guard labelNoise >= 0, labelNoise <= 1 else {
+      throw ValidationError("--label-noise must lie in [0, 1]; got \(labelNoise).")
+    }
+    if let trainSize, trainSize < 1 { throw ValidationError("--train-size must be ≥ 1; got \(trainSize).") }
+    if let t = targetTrainLoss, !(t >= 0 && t.isFinite) {
+      throw ValidationError("--target-train-loss must be ≥ 0; got \(t).")
+    }
+    guard classes >= 2 else { throw ValidationError("--classes must be ≥ 2; got \(classes).") }
+    if csv != nil && dataDir != nil { throw ValidationError("Give either --csv or --data-dir, not both.") }
+    if csv == nil && (csvTest != nil || holdoutFraction != 0) {
+      throw ValidationError("--csv-test and --holdout-fraction need --csv.")
+    }
+    guard holdoutFraction >= 0, holdoutFraction < 1 else {
+      throw ValidationError("--holdout-fraction must lie in [0, 1); got \(holdoutFraction).")
+    }
+    guard measureEvery >= 1 else { throw ValidationError("--measure-every must be ≥ 1; got \(measureEvery).") }
+    guard SnapshotPolicy(parsing: snapshot) != nil else {
+      throw ValidationError("--snapshot '\(snapshot)' is not none, final or every:N (N ≥ 1).")
+    }
+    guard marginSubset >= 1 else { throw ValidationError("--margin-subset must be ≥ 1; got \(marginSubset).") }
+    guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1; got \(threads).") }
+  }
+
+  private func hiddenSizes() throws -> [Int] {
+    let text = hidden.trimmingCharacters(in: .whitespaces)
+    if text.lowercased() == "none" || text.isEmpty { return [] }
+    var sizes: [Int] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+        throw ValidationError("--hidden '\(hidden)': '\(part)' is not a positive width; use e.g. 512,512.")
+      }
+      sizes.append(n)
+    }
+    return sizes
+  }
+
+  /// The library configuration these options describe.
+  func makeConfiguration() throws -> TrainingRunConfiguration {
+    let method: OptimizationMethod = optimizer == .pathSGD ? .pathSGD : .sgd
+    let mu = momentum ?? (optimizer == .momentum ? 0.9 : 0)
+    let training = TrainingConfiguration(
+      hiddenLayerSizes: try hiddenSizes(), initializer: initializer,
+      optimizer: OptimizerConfiguration(
+        method: method, momentum: mu, weightDecay: weightDecay, pathSGDMatchesFirstStepNorm: pathSGDMatchFirstStep),
+      learningRate: lr, schedule: LearningRateSchedule(parsing: lrSchedule, maxEpochs: epochs) ?? .constant,
+      batchSize: batchSize, maxEpochs: epochs, targetTrainLoss: targetTrainLoss, seed: seed,
+      marginSubsetSize: marginSubset, blasThreadCount: threads)
+    let source: DataSource =
+      csv.map { .csv(train: $0, test: csvTest, holdoutFraction: holdoutFraction, labelColumn: CSVLabelColumn(labelColumn)) }
+      ?? .idx(directory: dataDir, classCount: classes)
+    let chosenScaling = scaling ?? (csv == nil ? .pixel : ScalingChoice.none)
+    let featureScaling: FeatureScaling
+    switch chosenScaling {
+    case .pixel: featureScaling = .divide(by: 255)
+    case .standardize: featureScaling = .standardize
+    case .none: featureScaling = .none
+    }
+    return TrainingRunConfiguration(
+      experiment: experiment, runName: name, dataSource: source,
+      preparation: DataPreparation(trainingSubsetSize: trainSize, labelNoiseFraction: labelNoise, scaling: featureScaling),
+      training: training, measureEvery: measureEvery, snapshots: SnapshotPolicy(parsing: snapshot) ?? .none,
+      spectralMethod: spectral)
+  }
+
+  func run() throws {
+    let configuration = try makeConfiguration()
+    let data: DataSplit
+    do {
+      data = try configuration.dataSource.load(seed: seed)
+    } catch let error as DatasetError {
+      throw CommandError(error.description, hint: error.hint)
+    }
+    let recorder: Recorder
+    do {
+      recorder = try Recorder(path: db)
+    } catch {
+      throw CommandError("cannot open the store '\(db)': \(error)", hint: "check the path, or run `gapdb init \(db)`.")
+    }
+    let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
+    let summary: TrainingRunSummary
+    do {
+      summary = try runTraining(configuration, data: data, recorder: recorder) { display.handle($0) }
+    } catch let error as DatasetError {
+      throw CommandError(error.description, hint: error.hint)
+    } catch let error as TrainingRunError {
+      throw CommandError(error.description, hint: "see `gapdb train --help` for the allowed values.")
+    } catch {
+      throw CommandError(
+        "training into '\(db)' failed: \(error)",
+        hint: "epochs recorded before the failure are kept; the run is marked failed.")
+    }
+    display.finish()
+    let sink = StandardOutputSink()
+    let writer = RowWriter(format: json ? .json : format, includeHeaders: true, sink: sink)
+    writer.begin(columns: [
+      "run_id", "experiment", "name", "status", "stop_reason", "reached_target", "epochs", "steps", "train_loss",
+      "test_loss", "train_error", "test_error", "train_size", "database",
+    ])
+    writer.write([
+      .integer(summary.runID), .text(experiment), .text(summary.runName), .text(summary.status.rawValue),
+      .text(summary.stopReason), summary.hasReachedTarget.map { .integer($0 ? 1 : 0) } ?? .null,
+      .integer(Int64(summary.epochs)), .integer(Int64(summary.optimizerSteps)), .real(summary.finalTrainLoss),
+      summary.finalTestLoss.map { .real($0) } ?? .null, .real(summary.finalTrainError),
+      summary.finalTestError.map { .real($0) } ?? .null, .integer(Int64(summary.preparation.trainingCount)), .text(db),
+    ])
+    writer.finish()
+    sink.flush()
+    if !quiet {
+      writeStandardError(
+        "Results: run \(summary.runID) (\(summary.status.rawValue), \(summary.stopReason)) in \(db), experiment '\(experiment)'.\n"
+          + "  gapdb runs \(db) --experiment \(shellQuoted(experiment))\n")
+    }
+  }
+}
+
+private func shellQuoted(_ s: String) -> String {
+  s.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Renders training progress on stderr: a redrawn bar on a terminal, one line per epoch otherwise.
+final class ProgressDisplay {
+  private let isEnabled: Bool
+  private let isTerminal: Bool
+  private var maxEpochs = 0
+  private var lastDraw = ContinuousClock.now
+  private let start = ContinuousClock.now
+  private var stepsDone = 0
+  private var totalSteps = 0
+  private var lastEpochLine = ""
+  private var hasBar = false
+
+  init(isEnabled: Bool, isTerminal: Bool) {
+    self.isEnabled = isEnabled
+    self.isTerminal = isTerminal
+  }
+
+  func handle(_ event: TrainingRunEvent) {
+    guard isEnabled else { return }
+    switch event {
+    case .started(let runID, let runName, let trainCount, let testCount, let sizes, let maxEpochs):
+      self.maxEpochs = maxEpochs
+      writeStandardError(
+        "run \(runID) '\(runName)': \(sizes.map(String.init).joined(separator: "-")) on \(trainCount) training / \(testCount) test examples, up to \(maxEpochs) epochs\n"
+      )
+    case .step(let step):
+      stepsDone = step.optimizerSteps
+      totalSteps = step.stepsPerEpoch * maxEpochs
+      guard isTerminal, ContinuousClock.now - lastDraw > .milliseconds(200) else { return }
+      lastDraw = .now
+      let fraction = Double(step.stepInEpoch) / Double(max(step.stepsPerEpoch, 1))
+      let width = 24
+      let filled = Int(fraction * Double(width))
+      let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+      writeStandardError(
+        "\r\u{1B}[Kepoch \(step.epoch)/\(maxEpochs) [\(bar)] batch loss \(fixed(step.batchLoss, 4)) ETA \(eta())")
+      hasBar = true
+    case .epochRecorded(let e):
+      var line = "epoch \(e.epoch)/\(e.maxEpochs)  train loss \(fixed(e.trainLoss, 4)) err \(fixed(e.trainError, 4))"
+      if let tl = e.testLoss, let te = e.testError { line += "  test loss \(fixed(tl, 4)) err \(fixed(te, 4))" }
+      line += e.isMeasured ? "  measured" : ""
+      line += "  \(fixed(e.elapsedSeconds, 1)) s"
+      if e.epoch > 0 && !e.isFinal { line += "  ETA \(eta())" }
+      writeStandardError((hasBar ? "\r\u{1B}[K" : "") + line + "\n")
+      hasBar = false
+    }
+  }
+
+  func finish() {
+    if isEnabled && hasBar { writeStandardError("\n") }
+  }
+
+  private func eta() -> String {
+    guard stepsDone > 0, totalSteps > stepsDone else { return "--" }
+    let elapsed = (ContinuousClock.now - start)
+    let seconds = Double(elapsed.components.seconds) * Double(totalSteps - stepsDone) / Double(stepsDone)
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+  }
+}
+
+private func fixed(_ v: Double, _ digits: Int) -> String {
+  v.isFinite ? String(format: "%.\(digits)f", v) : formatDouble(v)
+}

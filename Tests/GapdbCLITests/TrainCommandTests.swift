@@ -1,0 +1,107 @@
+import Foundation
+import ResultsStore
+import TestSupport
+import Testing
+
+/// Out-of-process tests of `gapdb train` on small CSV data (fast) and bad inputs.
+@Suite struct TrainCommandTests {
+  func gapdb(_ arguments: [String]) throws -> ProcessResult { try runProduct("gapdb", arguments) }
+
+  /// 120 examples of 3 features, 3 classes, class c centered at 2c on feature c; a header row.
+  func writeCSV(_ dir: TemporaryDirectory) throws -> String {
+    var rng = SplitMix64(seed: 9)
+    var lines = ["f0,f1,f2,label"]
+    for i in 0..<120 {
+      let c = i % 3
+      let x = (0..<3).map { j in (j == c ? 2.0 : 0.0) + Double(rng.next() % 1000) / 1000 - 0.5 }
+      lines.append(x.map { String($0) }.joined(separator: ",") + ",\(c)")
+    }
+    let path = dir.path("blobs.csv")
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func train_csv_recordsRunAndPrintsSummaryRow() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let db = dir.path("runs.sqlite")
+    let csv = try writeCSV(dir)
+    let result = try gapdb([
+      "train", "--db", db, "--experiment", "blobs", "--csv", csv, "--holdout-fraction", "0.25", "--hidden", "8",
+      "--epochs", "4", "--lr", "0.1", "--batch-size", "10", "--snapshot", "final", "--measure-every", "2", "--json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
+    let row = try #require(rows?.first)
+    #expect(row["status"] as? String == "finished")
+    #expect(row["stop_reason"] as? String == "max_epochs")
+    #expect(row["epochs"] as? Int == 4)
+    // 120 rows, round(0.25·120) = 30 held out, 90 trained on in ⌈90/10⌉ = 9 steps per epoch.
+    #expect(row["train_size"] as? Int == 90)
+    #expect(row["steps"] as? Int == 36)
+    #expect(result.stderr.contains("epoch 4/4"))
+    #expect(result.stderr.contains("Results: run 1 (finished, max_epochs) in \(db)"))
+
+    let store = try Database(path: db, mode: .readOnly)
+    #expect(try store.scalar(sql: "SELECT count(*) FROM epoch_metric") == .integer(5))
+    #expect(try store.scalar(sql: "SELECT group_concat(epoch) FROM (SELECT DISTINCT epoch FROM layer_summary ORDER BY epoch)") == .text("0,2,4"))
+    #expect(try store.scalar(sql: "SELECT group_concat(epoch) FROM (SELECT epoch FROM weight_snapshot ORDER BY epoch)") == .text("0,4"))
+    #expect(try store.scalar(sql: "SELECT value FROM hyperparameter WHERE key = 'optimizer'") == .text("sgd"))
+
+    let runs = try gapdb(["runs", db, "--csv"])
+    #expect(runs.status == 0)
+    #expect(runs.stdout.contains("blobs"))
+  }
+
+  @Test func train_quiet_printsOnlyTheRow() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let result = try gapdb([
+      "train", "--db", dir.path("q.sqlite"), "--experiment", "q", "--csv", try writeCSV(dir), "--hidden", "4",
+      "--epochs", "1", "--quiet", "--format", "csv",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr == "")
+    #expect(result.stdout.hasPrefix("run_id,experiment,name,status,"))
+  }
+
+  @Test func train_badInput_exitCodesAndStoreUntouched() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let db = dir.path("bad.sqlite")
+    let csv = try writeCSV(dir)
+    let base = ["train", "--db", db, "--experiment", "x"]
+    let usage: [[String]] = [
+      ["--lr", "-1"], ["--label-noise", "1.5"], ["--hidden", "5,x"], ["--epochs", "-2"], ["--optimizer", "adam"],
+      ["--lr-schedule", "step:0.1"], ["--snapshot", "every:0"], ["--csv", csv, "--data-dir", dir.url.path],
+      ["--holdout-fraction", "0.2"], ["--momentum", "1"],
+    ]
+    for extra in usage {
+      let r = try gapdb(base + extra)
+      #expect(r.status == 64, "\(extra): \(r.stderr)")
+    }
+    let missing = try gapdb(base + ["--csv", dir.path("nope.csv")])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.hasPrefix("Error: cannot read '\(dir.path("nope.csv"))': no such file\nHint: "))
+    let emptyDir = try gapdb(base + ["--data-dir", dir.url.path])
+    #expect(emptyDir.status == 1)
+    #expect(emptyDir.stderr.contains("lacks an IDX file"))
+    let tooBig = try gapdb(base + ["--csv", csv, "--train-size", "1000"])
+    #expect(tooBig.status == 1)
+    #expect(tooBig.stderr.contains("--train-size 1000 is invalid"))
+    // None of these created a run.
+    if FileManager.default.fileExists(atPath: db) {
+      let store = try Database(path: db, mode: .readOnly)
+      #expect(try store.scalar(sql: "SELECT count(*) FROM run") == .integer(0))
+    }
+  }
+
+  @Test func train_help_hasAbstractAndREADMEEntry() throws {
+    let help = try gapdb(["train", "--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.hasPrefix("OVERVIEW: "))
+    #expect(help.stdout.contains("--label-noise"))
+    let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    #expect(readme.contains("gapdb train"))
+  }
+}
