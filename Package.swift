@@ -5,12 +5,17 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
-//   GapdbCZlib <- NumPyFiles, Datasets
+//   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
+//   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+// Extension members are visible only in files that import their module. Without this, TOMLKit
+// (imported by SweepPlanning) lends every `[String: V]` a subscript whose setter does nothing,
+// and `dict[key] = value` in the CLI silently stored nothing.
+let cliSettings: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
   name: "gapdb",
@@ -26,6 +31,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - System libraries (Debian packages)
@@ -54,34 +61,88 @@ let package = Package(
       name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
       swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
-    .target(name: "Datasets", dependencies: ["GapdbCZlib"], swiftSettings: strict),
-    .target(name: "FeedForward", dependencies: ["LinearAlgebra"], swiftSettings: strict),
+    .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
+    .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
+    .target(
+      name: "ExperimentRunner",
+      dependencies: [
+        "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+      ],
+      swiftSettings: strict),
+    .target(name: "Reports", swiftSettings: strict),
+    .target(
+      name: "SweepPlanning",
+      dependencies: [
+        .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
+    .target(name: "FlatnessMeasures", swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
+        "SweepPlanning",
+        "FlatnessMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
     .executableTarget(name: "gapdb", dependencies: ["GapdbCLI"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "ComplexityMeasures", "LinearAlgebra",
+        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "ComplexityMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
     .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "SweepReportCLITests",
+      dependencies: ["GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FeedForwardTests",
+      dependencies: [
+        "FeedForward", "Datasets", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ExperimentRunnerTests",
+      dependencies: ["ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport"],
+      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "GapdbCLITests",
+      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      swiftSettings: strict),
+    // A helper process for the concurrency tests (test-only, not API).
+    .executableTarget(
+      name: "gapdb-testworker", dependencies: ["RunRecorder"], path: "Tests/TestWorker",
       swiftSettings: strict),
     .testTarget(
       name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"],
@@ -93,7 +154,8 @@ let package = Package(
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "GapdbCLITests", dependencies: ["GapdbCLI", "TestSupport", "gapdb"], swiftSettings: strict),
+      name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

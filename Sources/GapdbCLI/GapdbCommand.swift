@@ -14,7 +14,16 @@ public struct GapdbCommand: ParsableCommand {
       Data goes to stdout; diagnostics and progress go to stderr.
       """,
     version: gapdbVersion,
-    subcommands: [MeasureCommand.self, MeasuresCommand.self]
+    subcommands: [
+      InitCommand.self,
+      RunsCommand.self,
+      SQLCommand.self,
+      SchemaCommand.self,
+      MarkStaleCommand.self,
+      MeasureCommand.self,
+      MeasuresCommand.self,
+      CorrelateCommand.self,
+    ]
   )
 
   public init() {}

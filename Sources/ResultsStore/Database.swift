@@ -371,4 +371,7 @@ private struct ConnectionSetupHook: Sendable {
   let body: @Sendable (Database) throws -> Void
 }
 
-private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([])
+// The statistics aggregates (kendall_tau, …; see StatisticsFunctions) are on every connection.
+private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([
+  ConnectionSetupHook(name: "statistics", body: { try StatisticsFunctions.register(on: $0) })
+])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinearAlgebra
 
 /// `gapdb-bench`: benchmarks that print throughput figures (not timed tests).
 ///
@@ -10,6 +11,20 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gapdb-bench",
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
-    subcommands: [MeasuresBenchmark.self]
+    subcommands: [
+      CorrelateBenchmark.self,
+      TrainBenchmark.self,
+      MeasuresBenchmark.self,
+    ]
   )
+
+  static func main() {
+    BLASKernel.reexecWithFasterKernelIfNeeded()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

@@ -34,7 +34,7 @@ struct MeasuresBenchmark: ParsableCommand {
     guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--layers needs at least two positive sizes, got \(layers)") }
     setBLASThreadCount(blasThreads)
     print("gapdb measures benchmark: layers \(sizes), OpenBLAS threads \(blasThreadCount()), repeats \(repeats) (SVD \(svdRepeats))")
-    var rng = BenchRandom(seed: 0)
+    var rng = MeasuresBenchRandom(seed: 0)
     let network = try makeNetwork(sizes, rng: &rng, withInit: false)
     let withInit = try makeNetwork(sizes, rng: &rng, withInit: true)
     let weights = network.layers.map(\.weights)
@@ -130,7 +130,7 @@ struct MeasuresBenchmark: ParsableCommand {
     if sink.isNaN { print("(checksum NaN)") }
   }
 
-  func makeNetwork(_ sizes: [Int], rng: inout BenchRandom, withInit: Bool) throws -> NetworkWeights {
+  func makeNetwork(_ sizes: [Int], rng: inout MeasuresBenchRandom, withInit: Bool) throws -> NetworkWeights {
     var out: [LayerWeights] = []
     for i in 0..<(sizes.count - 1) {
       let (fanIn, fanOut) = (sizes[i], sizes[i + 1])
@@ -203,7 +203,7 @@ private func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
 }
 
 /// SplitMix64 with Box–Muller normals (deterministic benchmark weights).
-struct BenchRandom {
+struct MeasuresBenchRandom {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

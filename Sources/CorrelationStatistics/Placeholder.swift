@@ -1,1 +1,0 @@
-// CorrelationStatistics module: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-// Datasets module: placeholder until its issue lands.

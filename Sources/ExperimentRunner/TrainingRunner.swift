@@ -1,0 +1,327 @@
+import ComplexityMeasures
+import Datasets
+import FeedForward
+import Foundation
+import LinearAlgebra
+import RunRecorder
+
+/// Why a run could not be started or completed (besides data, store and recorder errors,
+/// which are rethrown as they are).
+public enum TrainingRunError: Error, Equatable, CustomStringConvertible, Sendable {
+  /// A setting is out of range.
+  case invalidConfiguration(String)
+  /// The data cannot train a classifier (no examples, no features, fewer than 2 classes).
+  case unusableData(String)
+
+  public var description: String {
+    switch self {
+    case .invalidConfiguration(let m): return m
+    case .unusableData(let m): return m
+    }
+  }
+}
+
+/// What happens during a run, for progress displays.
+public enum TrainingRunEvent: Sendable {
+  /// The run row exists; training is about to start.
+  case started(runID: Int64, runName: String, trainingCount: Int, testCount: Int, layerSizes: [Int], maxEpochs: Int)
+  /// One optimizer step finished.
+  case step(StepProgress)
+  /// An epoch was evaluated and recorded.
+  case epochRecorded(EpochProgress)
+}
+
+/// The figures of one recorded epoch, for progress displays.
+public struct EpochProgress: Sendable {
+  /// 0 = initial weights.
+  public var epoch: Int
+  /// The run's epoch limit.
+  public var maxEpochs: Int
+  /// Full training-set loss (nats) and error.
+  public var trainLoss: Double
+  /// Training error rate.
+  public var trainError: Double
+  /// Test loss (nats), if there is a test set.
+  public var testLoss: Double?
+  /// Test error rate.
+  public var testError: Double?
+  /// Whether layer summaries and measures were computed for this epoch.
+  public var isMeasured: Bool
+  /// Seconds since training started.
+  public var elapsedSeconds: Double
+  /// Whether this is the last epoch.
+  public var isFinal: Bool
+}
+
+/// The outcome of a recorded run.
+public struct TrainingRunSummary: Sendable {
+  /// `run.id` in the store.
+  public var runID: Int64
+  /// `run.uuid`.
+  public var runUUID: String
+  /// `run.name`.
+  public var runName: String
+  /// Final status: finished or diverged (a failed run throws instead).
+  public var status: RunStatus
+  /// `run.stop_reason`: `max_epochs`, `target_train_loss_reached`, `non_finite_loss` or
+  /// `non_finite_batch_loss`.
+  public var stopReason: String
+  /// Whether the training-loss target was reached (`nil` when none was set).
+  public var hasReachedTarget: Bool?
+  /// Epochs trained (the last recorded epoch).
+  public var epochs: Int
+  /// Optimizer updates applied.
+  public var optimizerSteps: Int
+  /// Final full training-set loss (nats) and error, test loss and error.
+  public var finalTrainLoss: Double
+  /// Final training error rate.
+  public var finalTrainError: Double
+  /// Final test loss (nats).
+  public var finalTestLoss: Double?
+  /// Final test error rate.
+  public var finalTestError: Double?
+  /// Epochs with layer summaries and measures.
+  public var measuredEpochs: [Int]
+  /// Epochs whose weights were stored as snapshots.
+  public var snapshotEpochs: [Int]
+  /// What data preparation did.
+  public var preparation: PreparationSummary
+  /// Size of the fixed margin subset.
+  public var marginSampleCount: Int
+  /// Seconds in optimizer steps, in full-set evaluation, and in measuring and recording.
+  public var trainingSeconds: Double
+  /// Seconds in full-set evaluation.
+  public var evaluationSeconds: Double
+  /// Seconds computing layer summaries and measures and writing epochs and snapshots.
+  public var recordingSeconds: Double
+}
+
+/// Trains a network on `data` and records every epoch through `recorder`.
+///
+/// Order: validate the configuration and prepare the data (subset, label noise, scaling) —
+/// errors here leave the store untouched; register the measure catalogue; begin the run
+/// (status `running`) with its hyperparameters, full configuration as JSON and layers; then
+/// train. Each epoch (0 = the initial weights) is one transaction with the full train/test
+/// loss and error, learning rate, optimizer steps and wall time; at epoch 0, every
+/// ``TrainingRunConfiguration/measureEvery``-th epoch and the final epoch it also holds the
+/// layer summaries and every registry measure, the margin-based ones computed from the fixed
+/// seeded margin subset (its size is in each value's `detail` and in the hyperparameter
+/// `margin_subset_size`). Snapshots follow ``TrainingRunConfiguration/snapshots``. During an
+/// epoch the heartbeat is refreshed every ``TrainingRunConfiguration/heartbeatInterval`` s.
+///
+/// End states: `finished` (stop reason `max_epochs` or `target_train_loss_reached`, and
+/// `reached_target` set when a target was given); `diverged` (`non_finite_loss` when a
+/// recorded loss is NaN/+Inf, `non_finite_batch_loss` when a mini-batch loss was, in which
+/// case the last finite weights were evaluated and recorded); `failed` when anything throws
+/// after the run began (the error is rethrown; epochs recorded so far stay).
+///
+/// - Parameters:
+///   - configuration: The run's settings.
+///   - data: The loaded, unprepared data (``DataSource/load(seed:)``), so a sweep can load once.
+///   - recorder: An open store.
+///   - progress: Called on the calling thread for each event.
+/// - Returns: The summary.
+/// - Throws: ``TrainingRunError``, `DatasetError`, `RecorderError`, `DatabaseError`.
+public func runTraining(
+  _ configuration: TrainingRunConfiguration, data: DataSplit, recorder: Recorder,
+  progress: (TrainingRunEvent) -> Void = { _ in }
+) throws -> TrainingRunSummary {
+  if let problem = configuration.validationProblem() { throw TrainingRunError.invalidConfiguration(problem) }
+  let (prepared, preparation) = try prepare(data, with: configuration.effectivePreparation)
+  let train = prepared.train
+  guard train.sampleCount > 0, train.featureCount > 0 else {
+    throw TrainingRunError.unusableData(
+      "the training set has \(train.sampleCount) examples with \(train.featureCount) features")
+  }
+  guard train.classCount >= 2 else {
+    throw TrainingRunError.unusableData("the data has \(train.classCount) class; a classifier needs at least 2")
+  }
+  let t = configuration.training
+  let sizes = [train.featureCount] + t.hiddenLayerSizes + [train.classCount]
+  let initial = MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed)
+  let marginCount = min(t.marginSubsetSize, train.sampleCount)
+  let runName = configuration.runName ?? configuration.derivedRunName
+
+  try recorder.registerMeasures(MeasureRecords.catalogue)
+  let run = try recorder.beginRun(
+    RunSpec(
+      experiment: configuration.experiment, name: runName,
+      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount),
+      config: configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
+      seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
+      targetTrainLoss: t.targetTrainLoss))
+  do {
+    progress(
+      .started(
+        runID: run.id, runName: runName, trainingCount: train.sampleCount, testCount: prepared.test?.sampleCount ?? 0,
+        layerSizes: sizes, maxEpochs: t.maxEpochs))
+    let dataMeasureIDs = Set(MeasureRegistry.all.filter { $0.needs.contains(.trainingLogits) }.map(\.id))
+    var suite = MeasureSuite(options: LayerSummaryOptions(spectralMethod: configuration.spectralMethod))
+    let inputs = MeasureRecords.networkWeights(initial, initial: initial).map {
+      computeInputStatistics(train.features, network: $0)
+    }
+    var measured: [Int] = []
+    var snapshots: [Int] = []
+    var trainingSeconds = 0.0, evaluationSeconds = 0.0, recordingSeconds = 0.0
+    let clock = ContinuousClock()
+    var lastBeat = clock.now
+    var lastReport: EpochReport?
+    let result = try FeedForward.train(
+      data: prepared, configuration: t, initialNetwork: initial,
+      onStep: { step in
+        progress(.step(step))
+        if (clock.now - lastBeat) > .seconds(configuration.heartbeatInterval) {
+          try run.heartbeat()
+          lastBeat = clock.now
+        }
+      },
+      observer: { report in
+        let t0 = clock.now
+        trainingSeconds += report.trainingSeconds
+        evaluationSeconds += report.evaluationSeconds
+        let isMeasured = report.epoch == 0 || report.isFinal || report.epoch % configuration.measureEvery == 0
+        var record = EpochRecord(
+          epoch: report.epoch, step: Int64(report.optimizerSteps),
+          metrics: EpochMetrics(
+            trainLoss: report.trainLoss, testLoss: report.testLoss, trainError: report.trainError,
+            testError: report.testError, learningRate: report.learningRate, wallTimeSeconds: report.elapsedSeconds))
+        if isMeasured, let weights = MeasureRecords.networkWeights(report.network, initial: report.initialNetwork) {
+          let (outputs, _) = MeasureRecords.outputStatistics(
+            logits: report.marginLogits, labels: report.marginLabels, classCount: train.classCount)
+          let measures = suite.evaluate(weights, outputs: outputs, inputs: inputs)
+          record.layerSummaries = measures.layerSummaries.map(MeasureRecords.layerSummaryRecord)
+          record.measures = measures.measures.map {
+            MeasureRecords.measureRecord($0, usesTrainingLogits: dataMeasureIDs.contains($0.id), outputs: outputs)
+          }
+          measured.append(report.epoch)
+        }
+        try run.recordEpoch(record)
+        if configuration.snapshots.includes(epoch: report.epoch, isFinal: report.isFinal) {
+          try run.saveWeightSnapshot(
+            epoch: report.epoch, format: WeightSnapshot.format, data: WeightSnapshot.encode(report.network))
+          snapshots.append(report.epoch)
+        }
+        lastBeat = clock.now
+        recordingSeconds += (clock.now - t0).seconds
+        lastReport = report
+        progress(
+          .epochRecorded(
+            EpochProgress(
+              epoch: report.epoch, maxEpochs: t.maxEpochs, trainLoss: report.trainLoss, trainError: report.trainError,
+              testLoss: report.testLoss, testError: report.testError, isMeasured: isMeasured,
+              elapsedSeconds: report.elapsedSeconds, isFinal: report.isFinal)))
+      })
+    let stopReason: String
+    switch result.stopReason {
+    case .maxEpochs:
+      stopReason = "max_epochs"
+      try run.finish(status: .finished, stopReason: stopReason)
+    case .targetReached:
+      stopReason = "target_train_loss_reached"
+      try run.finish(status: .finished, stopReason: stopReason)
+    case .diverged:
+      if run.hasDiverged {
+        stopReason = "non_finite_loss"
+      } else {
+        stopReason = "non_finite_batch_loss"
+        try run.finish(status: .diverged, stopReason: stopReason)
+      }
+    }
+    return TrainingRunSummary(
+      runID: run.id, runUUID: run.uuid, runName: runName, status: run.status, stopReason: stopReason,
+      hasReachedTarget: t.targetTrainLoss.map { result.finalTrainLoss <= $0 }, epochs: lastReport?.epoch ?? 0,
+      optimizerSteps: result.optimizerSteps, finalTrainLoss: result.finalTrainLoss,
+      finalTrainError: result.finalTrainError, finalTestLoss: result.finalTestLoss,
+      finalTestError: result.finalTestError, measuredEpochs: measured, snapshotEpochs: snapshots,
+      preparation: preparation, marginSampleCount: marginCount, trainingSeconds: trainingSeconds,
+      evaluationSeconds: evaluationSeconds, recordingSeconds: recordingSeconds)
+  } catch {
+    if run.status == .running {
+      try? run.finish(status: .failed, stopReason: "error: \(error)")
+    }
+    throw error
+  }
+}
+
+/// Loads the data of `configuration.dataSource`, opens (creating if needed) the store at
+/// `databasePath` and runs ``runTraining(_:data:recorder:progress:)``.
+/// - Throws: As ``runTraining(_:data:recorder:progress:)``, plus the store's open errors.
+public func runTraining(
+  _ configuration: TrainingRunConfiguration, databasePath: String, progress: (TrainingRunEvent) -> Void = { _ in }
+) throws -> TrainingRunSummary {
+  let data = try configuration.dataSource.load(seed: configuration.training.seed)
+  let recorder = try Recorder(path: databasePath)
+  return try runTraining(configuration, data: data, recorder: recorder, progress: progress)
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+private func hyperparameters(_ c: TrainingRunConfiguration, preparation: PreparationSummary, marginCount: Int)
+  -> [String: HyperparameterValue]
+{
+  let t = c.training
+  var h: [String: HyperparameterValue] = [
+    "hidden_layers": .text(t.hiddenLayerSizes.map(String.init).joined(separator: ",")),
+    "depth": .integer(Int64(t.hiddenLayerSizes.count)),
+    "width": .integer(Int64(t.hiddenLayerSizes.max() ?? 0)),
+    "optimizer": .text(t.optimizer.method.rawValue),
+    "learning_rate": .real(t.learningRate),
+    "lr_schedule": .text(t.schedule.text),
+    "batch_size": .integer(Int64(t.batchSize)),
+    "momentum": .real(t.optimizer.momentum),
+    "weight_decay": .real(t.optimizer.weightDecay),
+    "initializer": .text(t.initializer.rawValue),
+    "max_epochs": .integer(Int64(t.maxEpochs)),
+    "seed": .integer(Int64(bitPattern: t.seed)),
+    "label_noise": .real(c.preparation.labelNoiseFraction),
+    "train_size": .integer(Int64(preparation.trainingCount)),
+    "margin_subset_size": .integer(Int64(marginCount)),
+    "measure_every": .integer(Int64(c.measureEvery)),
+  ]
+  if let target = t.targetTrainLoss { h["target_train_loss"] = .real(target) }
+  if t.optimizer.method == .pathSGD { h["path_sgd_first_step_ratio"] = .boolean(t.optimizer.pathSGDMatchesFirstStepNorm) }
+  return h
+}
+
+private func configurationJSON(
+  _ c: TrainingRunConfiguration, data: DataSplit, preparation: PreparationSummary, marginCount: Int
+) -> String {
+  let t = c.training
+  func num(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
+  let scaling: String
+  switch c.preparation.scaling {
+  case .none: scaling = "\"none\""
+  case .divide(let d): scaling = "{\"divide_by\":\(num(Double(d)))}"
+  case .standardize: scaling = "\"standardize\""
+  }
+  let source: String
+  switch c.dataSource {
+  case .idx(let dir, let k):
+    source = "{\"kind\":\"idx\",\"directory\":\(jsonString(dir ?? IDXDataset.defaultFashionMNISTDirectory)),\"class_count\":\(k)}"
+  case .csv(let train, let test, let holdout, _):
+    source =
+      "{\"kind\":\"csv\",\"train\":\(jsonString(train)),\"test\":\(test.map(jsonString) ?? "null"),\"holdout_fraction\":\(num(holdout))}"
+  }
+  let fields: [String] = [
+    "\"data\":{\"source\":\(source),\"name\":\(jsonString(data.sourceName)),\"scaling\":\(scaling),"
+      + "\"train_count\":\(preparation.trainingCount),\"original_train_count\":\(preparation.originalTrainingCount),"
+      + "\"test_count\":\(preparation.testCount),\"label_noise\":\(num(c.preparation.labelNoiseFraction)),"
+      + "\"replaced_label_count\":\(preparation.replacedLabelCount),\"changed_label_count\":\(preparation.changedLabelCount),"
+      + "\"feature_count\":\(data.train.featureCount),\"class_count\":\(data.train.classCount)}",
+    "\"model\":{\"layer_sizes\":[\(([data.train.featureCount] + t.hiddenLayerSizes + [data.train.classCount]).map(String.init).joined(separator: ","))],"
+      + "\"activation\":\"relu\",\"bias\":true,\"initializer\":\(jsonString(t.initializer.rawValue))}",
+    "\"optimizer\":{\"method\":\(jsonString(t.optimizer.method.rawValue)),\"learning_rate\":\(num(t.learningRate)),"
+      + "\"lr_schedule\":\(jsonString(t.schedule.text)),\"momentum\":\(num(t.optimizer.momentum)),"
+      + "\"weight_decay\":\(num(t.optimizer.weightDecay)),\"path_sgd_first_step_ratio\":\(t.optimizer.pathSGDMatchesFirstStepNorm),"
+      + "\"batch_size\":\(t.batchSize)}",
+    "\"stopping\":{\"max_epochs\":\(t.maxEpochs),\"target_train_loss\":\(t.targetTrainLoss.map(num) ?? "null")}",
+    "\"recording\":{\"measure_every\":\(c.measureEvery),\"snapshots\":\(jsonString(c.snapshots.text)),"
+      + "\"spectral_method\":\(jsonString(c.spectralMethod.rawValue)),\"margin_subset_size\":\(marginCount)}",
+    "\"seed\":\(t.seed)",
+    "\"blas\":{\"threads\":\(t.blasThreadCount),\"kernel\":\(jsonString(BLASKernel.coreName))}",
+  ]
+  return "{" + fields.joined(separator: ",") + "}"
+}

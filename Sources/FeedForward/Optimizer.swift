@@ -1,0 +1,280 @@
+/// Which update rule the optimizer applies.
+public enum OptimizationMethod: String, Sendable, CaseIterable {
+  /// Stochastic gradient descent on ∂loss/∂w (with optional momentum and weight decay).
+  case sgd
+  /// Path-SGD (Neyshabur, Salakhutdinov and Srebro 2015, "Path-SGD: Path-Normalized
+  /// Optimization in Deep Neural Networks", NIPS, eq. 6 and Algorithm 1): each edge's gradient
+  /// is divided by κ_e = ∂φ₂²/∂(w_e²), where φ₂² is the squared ℓ2 path norm.
+  case pathSGD = "path-sgd"
+}
+
+/// Optimizer settings. Updates follow PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov):
+///
+///     g ← ∂loss/∂θ                       (mean over the mini-batch)
+///     g ← g ⊘ κ · ρ                     (Path-SGD only; see below)
+///     g ← g + weightDecay · θ           (coupled L2; applied to weights *and* biases, as
+///                                        PyTorch does when all parameters share one group)
+///     v ← momentum · v + g;  g ← v      (when momentum > 0; v starts at 0, so the first
+///                                        step is plain g, as in PyTorch)
+///     θ ← θ − η · g
+///
+/// **Path-SGD scaling.** κ_e for the edge u→v of layer i is `γ_in(u) · γ_out(v)`, where γ_in
+/// comes from a forward pass of the *squared* network (every parameter replaced by its square)
+/// on the all-ones input, and γ_out from the matching backward pass from all-ones at the
+/// outputs (spec §3.3). **Biases** are treated as edges from a unit whose value is always 1,
+/// as the authors' code does (`path_sgd.py` squares every parameter, biases included): b_v²
+/// adds to γ_in(v), and κ for b_v is γ_out(v). With this choice the update is exactly
+/// invariant under node-wise rescaling of a hidden unit (incoming weights and bias × c,
+/// outgoing weights ÷ c). An edge with κ_e = 0 lies on no path, its ReLU gradient is 0 too,
+/// and it is left unchanged. γ is accumulated in Double; κ is recomputed at every step, as in
+/// the paper's Algorithm 1.
+///
+/// ρ is 1 unless ``pathSGDMatchesFirstStepNorm`` is set: then ρ = ‖g‖₂ / ‖g ⊘ κ‖₂ at the first
+/// step and is kept fixed afterwards, so the first Path-SGD step is as long as an SGD step with
+/// the same learning rate. The authors' code fixes a comparable ratio at its first step (with a
+/// sum-of-norms heuristic). ρ ≠ 1 breaks nothing within a run, but because it depends on the
+/// first gradient it is not itself rescaling-invariant.
+public struct OptimizerConfiguration: Sendable, Equatable {
+  /// The update rule.
+  public var method: OptimizationMethod
+  /// Heavy-ball momentum μ ∈ [0, 1); 0 disables it.
+  public var momentum: Double
+  /// Coupled L2 weight decay λ ≥ 0 (adds λθ to the gradient).
+  public var weightDecay: Double
+  /// Path-SGD only: scale steps by a ratio fixed at the first step (see the type's notes).
+  public var pathSGDMatchesFirstStepNorm: Bool
+
+  /// Creates settings; the defaults are plain SGD.
+  public init(
+    method: OptimizationMethod = .sgd, momentum: Double = 0, weightDecay: Double = 0,
+    pathSGDMatchesFirstStepNorm: Bool = false
+  ) {
+    self.method = method
+    self.momentum = momentum
+    self.weightDecay = weightDecay
+    self.pathSGDMatchesFirstStepNorm = pathSGDMatchesFirstStepNorm
+  }
+}
+
+/// The optimizer's state (momentum buffers, Path-SGD ratio) and its update step.
+public struct Optimizer: Sendable {
+  /// The settings.
+  public let configuration: OptimizerConfiguration
+  /// Updates applied so far.
+  public private(set) var stepCount = 0
+  /// The Path-SGD step ratio ρ (1 until fixed at the first step when enabled).
+  public private(set) var pathSGDRatio: Double = 1
+  private var weightVelocity: [[Float]] = []
+  private var biasVelocity: [[Float]] = []
+  private var scratch = PathScalingScratch()
+
+  /// Creates an optimizer with zero momentum buffers.
+  public init(_ configuration: OptimizerConfiguration) {
+    self.configuration = configuration
+  }
+
+  /// Applies one update to `network` with learning rate `learningRate`.
+  ///
+  /// - Parameters:
+  ///   - network: Updated in place.
+  ///   - gradients: ∂loss/∂θ of the current mini-batch (mean loss).
+  ///   - learningRate: η > 0.
+  /// - Complexity: O(parameter count); Path-SGD adds three passes over the weights for κ.
+  public mutating func step(_ network: inout MultilayerPerceptron, gradients: ParameterGradients, learningRate: Double) {
+    let mu = Float(configuration.momentum)
+    let decay = Float(configuration.weightDecay)
+    let eta = Float(learningRate)
+    if mu != 0 && weightVelocity.isEmpty {
+      weightVelocity = network.layers.map { [Float](repeating: 0, count: $0.weight.count) }
+      biasVelocity = network.layers.map { [Float](repeating: 0, count: $0.bias.count) }
+    }
+    var effective = gradients
+    if configuration.method == .pathSGD {
+      scratch.compute(for: network)
+      if configuration.pathSGDMatchesFirstStepNorm && stepCount == 0 {
+        pathSGDRatio = scratch.firstStepRatio(network: network, gradients: gradients)
+      }
+      scratch.divideByScaling(&effective, ratio: Float(pathSGDRatio))
+    }
+    for i in network.layers.indices {
+      effective.weightGradient[i].elements.withUnsafeBufferPointer { g in
+        network.layers[i].weight.elements.withUnsafeMutableBufferPointer { w in
+          if mu != 0 {
+            weightVelocity[i].withUnsafeMutableBufferPointer { v in
+              applyUpdate(w, g, v, eta: eta, momentum: mu, decay: decay)
+            }
+          } else {
+            applyUpdate(w, g, nil, eta: eta, momentum: 0, decay: decay)
+          }
+        }
+      }
+      effective.biasGradient[i].withUnsafeBufferPointer { g in
+        network.layers[i].bias.withUnsafeMutableBufferPointer { b in
+          if mu != 0 {
+            biasVelocity[i].withUnsafeMutableBufferPointer { v in
+              applyUpdate(b, g, v, eta: eta, momentum: mu, decay: decay)
+            }
+          } else {
+            applyUpdate(b, g, nil, eta: eta, momentum: 0, decay: decay)
+          }
+        }
+      }
+    }
+    stepCount += 1
+  }
+}
+
+/// θ ← θ − η·(v ← μv + g + λθ), with branch-free inner loops so they vectorize.
+@inline(__always)
+private func applyUpdate(
+  _ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>?,
+  eta: Float, momentum mu: Float, decay: Float
+) {
+  let n = w.count
+  if let v {
+    if decay != 0 {
+      for j in 0..<n {
+        v[j] = mu * v[j] + (g[j] + decay * w[j])
+        w[j] -= eta * v[j]
+      }
+    } else {
+      for j in 0..<n {
+        v[j] = mu * v[j] + g[j]
+        w[j] -= eta * v[j]
+      }
+    }
+  } else if decay != 0 {
+    for j in 0..<n { w[j] -= eta * (g[j] + decay * w[j]) }
+  } else {
+    for j in 0..<n { w[j] -= eta * g[j] }
+  }
+}
+
+/// γ_in and γ_out of the squared network, per layer of units (index 0 = inputs, d = outputs).
+struct PathScalingScratch: Sendable {
+  /// incoming[l][u]: Σ over paths from the inputs (and bias units) to unit u of layer l of Π w².
+  var incoming: [[Double]] = []
+  /// outgoing[l][u]: Σ over paths from unit u of layer l to the outputs of Π w².
+  var outgoing: [[Double]] = []
+
+  mutating func compute(for network: MultilayerPerceptron) {
+    let sizes = network.layerSizes
+    let d = network.layerCount
+    if incoming.count != d + 1 {
+      incoming = sizes.map { [Double](repeating: 0, count: $0) }
+      outgoing = sizes.map { [Double](repeating: 0, count: $0) }
+    }
+    for u in 0..<sizes[0] { incoming[0][u] = 1 }
+    for l in 1...d {
+      let layer = network.layers[l - 1]
+      let fanIn = layer.fanIn
+      let previous = incoming[l - 1]
+      layer.weight.elements.withUnsafeBufferPointer { w in
+        for v in 0..<layer.fanOut {
+          let b = Double(layer.bias[v])
+          var s = b * b
+          for u in 0..<fanIn {
+            let x = Double(w[v * fanIn + u])
+            s += x * x * previous[u]
+          }
+          incoming[l][v] = s
+        }
+      }
+    }
+    for v in 0..<sizes[d] { outgoing[d][v] = 1 }
+    for l in stride(from: d, through: 1, by: -1) {
+      let layer = network.layers[l - 1]
+      let fanIn = layer.fanIn
+      for u in 0..<fanIn { outgoing[l - 1][u] = 0 }
+      let next = outgoing[l]
+      layer.weight.elements.withUnsafeBufferPointer { w in
+        outgoing[l - 1].withUnsafeMutableBufferPointer { o in
+          for v in 0..<layer.fanOut {
+            let gv = next[v]
+            for u in 0..<fanIn {
+              let x = Double(w[v * fanIn + u])
+              o[u] += x * x * gv
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// g ← g ⊘ κ · ρ for every weight and bias; entries with κ = 0 get 0.
+  func divideByScaling(_ gradients: inout ParameterGradients, ratio rho: Float) {
+    for i in gradients.weightGradient.indices {
+      let fanOut = gradients.weightGradient[i].rows
+      let fanIn = gradients.weightGradient[i].columns
+      let inc = incoming[i]
+      let out = outgoing[i + 1]
+      let ratio = Double(rho)
+      gradients.weightGradient[i].elements.withUnsafeMutableBufferPointer { g in
+        inc.withUnsafeBufferPointer { inc in
+          for r in 0..<fanOut {
+            let o = out[r]
+            for c in 0..<fanIn {
+              let kappa = o * inc[c]
+              g[r * fanIn + c] = kappa > 0 ? Float(Double(g[r * fanIn + c]) / kappa * ratio) : 0
+            }
+          }
+        }
+      }
+      for r in 0..<fanOut {
+        let kappa = out[r]
+        gradients.biasGradient[i][r] = kappa > 0 ? Float(Double(gradients.biasGradient[i][r]) / kappa * ratio) : 0
+      }
+    }
+  }
+
+  /// ρ = ‖g‖₂ / ‖g ⊘ κ‖₂ over all parameters with κ > 0.
+  func firstStepRatio(network: MultilayerPerceptron, gradients: ParameterGradients) -> Double {
+    var plain = 0.0, scaled = 0.0
+    for i in network.layers.indices {
+      let fanIn = network.layers[i].fanIn
+      for r in 0..<network.layers[i].fanOut {
+        for c in 0..<fanIn {
+          let g = Double(gradients.weightGradient[i].elements[r * fanIn + c])
+          let k = outgoing[i + 1][r] * incoming[i][c]
+          plain += g * g
+          if k > 0 { scaled += (g / k) * (g / k) }
+        }
+        let g = Double(gradients.biasGradient[i][r])
+        let k = outgoing[i + 1][r]
+        plain += g * g
+        if k > 0 { scaled += (g / k) * (g / k) }
+      }
+    }
+    guard scaled > 0, plain.isFinite, scaled.isFinite else { return 1 }
+    return (plain / scaled).squareRoot()
+  }
+}
+
+extension MultilayerPerceptron {
+  /// The squared ℓ2 path norm φ₂² = Σ over input→output paths of Π w_e² (biases included as
+  /// edges from a constant-1 unit), by one forward pass of the squared network on all-ones
+  /// (spec §3.3; Neyshabur et al. 2015). Computed in Double.
+  /// - Complexity: O(parameter count).
+  public func squaredPathNorm() -> Double {
+    var s = PathScalingScratch()
+    s.compute(for: self)
+    return s.incoming[layerCount].reduce(0, +)
+  }
+
+  /// The Path-SGD per-edge factors κ_e = ∂φ₂²/∂(w_e²) for every weight (shape of W_i) and bias.
+  /// - Returns: For each layer, κ for the weights (row-major, as W_i) and for the biases.
+  /// - Complexity: O(parameter count).
+  public func pathSGDScaling() -> (weight: [[Double]], bias: [[Double]]) {
+    var s = PathScalingScratch()
+    s.compute(for: self)
+    var weights: [[Double]] = [], biases: [[Double]] = []
+    for i in layers.indices {
+      let fanIn = layers[i].fanIn
+      var w = [Double](repeating: 0, count: layers[i].weight.count)
+      for r in 0..<layers[i].fanOut { for c in 0..<fanIn { w[r * fanIn + c] = s.outgoing[i + 1][r] * s.incoming[i][c] } }
+      weights.append(w)
+      biases.append(s.outgoing[i + 1])
+    }
+    return (weights, biases)
+  }
+}

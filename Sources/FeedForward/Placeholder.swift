@@ -1,1 +1,0 @@
-// FeedForward module: placeholder until its issue lands.

@@ -1,0 +1,269 @@
+import ArgumentParser
+import CorrelationStatistics
+import Foundation
+import TabularOutput
+
+extension SeedHandling: ExpressibleByArgument {}
+
+/// `gapdb correlate`: which complexity measure predicts the generalization gap?
+struct CorrelateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "correlate",
+    abstract: "Rank complexity measures by how well they predict the generalization gap.",
+    discussion: """
+      One row per measure: Kendall's tau_a (Jiang et al.'s tau), tau_b (SciPy's), Spearman's \
+      rho, Pearson's r, the granulated Kendall Psi with one psi_<axis> per hyperparameter, \
+      the conditional mutual information in the paper form (cmi, minimum over conditioning \
+      sets of size <= 2, with the minimizing set) and the PGDL scoring program's form \
+      (cmi_pgdl), and the runs used and excluded. A good measure has positive tau with the \
+      gap. NaN/Inf values and missing measures exclude that run from that measure only, and \
+      are counted in n_excluded. Undefined values (n < 2, constant input) are empty/null, \
+      with the reason in the note column.
+
+      Input is either a gapdb store (one snapshot per run) or a CSV table (--csv FILE: one \
+      row per run, a gap column, hyperparameter columns, and every other numeric column is \
+      a measure; a column named "seed" is never a measure). Because --csv names the input \
+      here, write CSV output with --format csv.
+
+      Examples:
+        gapdb correlate runs.db --experiment width-sweep
+        gapdb correlate runs.db --experiment grid --at train-loss=0.01 --gap loss --measures spec_prod,fro_prod
+        gapdb correlate runs.db --where "json_extract(r.config, '$.dataset') = 'mnist'" --at best-test-error
+        gapdb correlate --csv models.csv --gap-column gen_gap --hyperparameters lr,depth,width
+        gapdb correlate --csv models.csv --gap-column gen_gap --hyperparameters lr,depth --bootstrap 1000 --seed 7 --format json
+      """)
+
+  @Argument(help: "The gapdb store to read (omit when using --csv).")
+  var database: String?
+
+  @Option(
+    name: .customLong("csv"),
+    help: ArgumentHelp(
+      "Read the runs from this CSV file (RFC 4180, header row; '-' = stdin) instead of a store.",
+      valueName: "file"))
+  var csvPath: String?
+
+  @Option(help: "With --csv: the column holding the generalization gap.")
+  var gapColumn: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Comma-separated hyperparameters forming the grid for psi and cmi.",
+      discussion: "Store default: every hyperparameter that varies, except seed. CSV: none."))
+  var hyperparameters: String?
+
+  @Option(help: "With --csv: comma-separated columns that are neither measures nor axes.")
+  var ignoreColumns: String?
+
+  @Option(help: "Store: the experiment whose runs to correlate.")
+  var experiment: String?
+
+  @Option(
+    name: .customLong("where"),
+    help: "Store: an SQL condition on the run table (alias r) selecting the runs.")
+  var whereClause: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Store: the snapshot per run: final, epoch=N, train-loss=X, best-test-error.",
+      discussion: """
+        final: the last recorded epoch (default). epoch=N: epoch N. train-loss=X: the first \
+        epoch whose training loss is <= X (Jiang et al.'s protocol, e.g. 0.01). \
+        best-test-error: the epoch with the lowest test error (earliest on ties). Runs \
+        without that snapshot are excluded and counted.
+        """))
+  var at: Snapshot = .final
+
+  @Option(help: "Store: which gap: error (test error - train error) or loss (test loss - train loss).")
+  var gap: GapKind = .error
+
+  @Option(help: "Comma-separated measures to report (default: all).")
+  var measures: String?
+
+  @Option(help: "Row order: \(CorrelationSort.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var sort: CorrelationSort = .absTauA
+
+  @Option(help: "Seeds in psi and cmi: average (per configuration, default) or keep (every run).")
+  var seeds: SeedHandling = .average
+
+  @Option(help: "Bootstrap resamples for confidence intervals on tau (0 = none).")
+  var bootstrap: Int = 0
+
+  @Option(help: "Seed of the bootstrap's random generator.")
+  var seed: UInt64 = 0
+
+  @Option(help: "Confidence level of the bootstrap intervals.")
+  var confidence: Double = 0.95
+
+  @Option(
+    help: ArgumentHelp(
+      "Test-set size n: adds the robust sign-error (Dziugaite et al. 2020) with Hoeffding weights.",
+      valueName: "n"))
+  var testSize: Int?
+
+  @Option(help: "Threads used to evaluate measures in parallel.")
+  var threads: Int = 2
+
+  @OptionGroup var output: CorrelateOutputOptions
+
+  init() {}
+
+  mutating func validate() throws {
+    if (database == nil) == (csvPath == nil) {
+      throw ValidationError("Give either a store (DATABASE) or --csv FILE, not both or neither.")
+    }
+    if csvPath != nil {
+      if gapColumn == nil {
+        throw ValidationError("--csv needs --gap-column naming the generalization-gap column.")
+      }
+      if experiment != nil || whereClause != nil {
+        throw ValidationError("--experiment and --where select runs in a store, not in --csv input.")
+      }
+    } else {
+      if gapColumn != nil || ignoreColumns != nil {
+        throw ValidationError("--gap-column and --ignore-columns apply to --csv input only; use --gap error|loss.")
+      }
+    }
+    if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap).") }
+    if !(confidence > 0 && confidence < 1) {
+      throw ValidationError("--confidence must be between 0 and 1, got \(confidence).")
+    }
+    if let testSize, testSize <= 0 {
+      throw ValidationError("--test-size must be positive, got \(testSize).")
+    }
+    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads).") }
+  }
+
+  func run() throws {
+    let input: CorrelationInput
+    if let csvPath {
+      let table = try wrapCSV { try readCSV(path: csvPath) }
+      var ignored = Set(list(ignoreColumns) ?? [])
+      ignored.insert("seed")
+      input = try makeCorrelationInput(
+        table: table, path: csvPath, gapColumn: gapColumn ?? "", hyperparameters: list(hyperparameters) ?? [],
+        measureNames: list(measures), ignored: ignored)
+    } else {
+      input = try loadStoreCorrelationInput(
+        path: database ?? "", experiment: experiment, whereClause: whereClause, snapshot: at,
+        gap: gap, measures: list(measures), hyperparameters: list(hyperparameters))
+    }
+    for note in input.notes { writeStandardError("note: \(note)\n") }
+    let sink = StandardOutputSink()
+    writeCorrelationReport(input, sink: sink)
+    sink.flush()
+  }
+
+  /// Computes and writes the report (separate from `run` so tests can capture it).
+  func writeCorrelationReport(_ input: CorrelationInput, sink: TextSink) {
+    var options = EvaluationOptions()
+    options.seeds = seeds
+    options.bootstrapResamples = bootstrap
+    options.bootstrapSeed = seed
+    options.confidenceLevel = confidence
+    options.signErrorTestSetSize = input.grid == nil ? nil : testSize
+    options.threads = threads
+    let evaluations = sortEvaluations(
+      evaluateMeasures(input.measures, gap: input.gap, grid: input.grid, options: options), by: sort)
+    let axes = input.grid?.axisNames ?? []
+    let withBootstrap = bootstrap > 0
+    let withSignError = options.signErrorTestSetSize != nil
+    let writer = output.makeWriter(sink: sink)
+    writer.begin(columns: correlationColumns(axes: axes, bootstrap: withBootstrap, signError: withSignError))
+    for e in evaluations {
+      writer.write(correlationRow(e, axes: axes, bootstrap: withBootstrap, signError: withSignError))
+    }
+    writer.finish()
+  }
+
+  private func list(_ text: String?) -> [String]? {
+    guard let text else { return nil }
+    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  }
+
+  private func wrapCSV<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as CSVError {
+      throw CommandError(error.description, hint: "the file must be CSV (RFC 4180) with a header row")
+    }
+  }
+}
+
+/// The output options of `correlate`: those of ``OutputOptions`` except the `--csv` shortcut,
+/// because `--csv FILE` names the input table there (write CSV with `--format csv`).
+struct CorrelateOutputOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Output format: table (aligned, default), csv, tsv, json (array of objects), jsonl.",
+      discussion: "JSON has no NaN or Infinity: json and jsonl write null for them."))
+  var format: OutputFormat?
+
+  @Flag(help: "Shortcut for --format tsv.") var tsv = false
+  @Flag(help: "Shortcut for --format json.") var json = false
+  @Flag(help: "Shortcut for --format jsonl (one JSON object per line).") var jsonl = false
+  @Flag(help: "Omit the header line (table, csv, tsv).") var noHeaders = false
+
+  init() {}
+
+  mutating func validate() throws {
+    if [format != nil, tsv, json, jsonl].filter({ $0 }).count > 1 {
+      throw ValidationError("Choose one output format; got several of --format, --tsv, --json, --jsonl.")
+    }
+  }
+
+  /// The selected format.
+  var resolvedFormat: OutputFormat {
+    format ?? (tsv ? .tsv : json ? .json : jsonl ? .jsonl : .table)
+  }
+
+  /// A writer in the selected format.
+  func makeWriter(sink: TextSink) -> RowWriter {
+    RowWriter(format: resolvedFormat, includeHeaders: !noHeaders, sink: sink)
+  }
+}
+
+/// The per-run snapshot `correlate` reads from a store.
+enum Snapshot: ExpressibleByArgument, Equatable, CustomStringConvertible {
+  /// The last recorded epoch.
+  case final
+  /// A fixed epoch number.
+  case epoch(Int)
+  /// The first epoch whose training loss is ≤ the target (nats).
+  case trainLoss(Double)
+  /// The epoch with the lowest test error (earliest on ties).
+  case bestTestError
+
+  init?(argument: String) {
+    let text = argument.lowercased()
+    if text == "final" {
+      self = .final
+    } else if text == "best-test-error" {
+      self = .bestTestError
+    } else if text.hasPrefix("epoch="), let n = Int(text.dropFirst(6)), n >= 0 {
+      self = .epoch(n)
+    } else if text.hasPrefix("train-loss="), let x = Double(text.dropFirst(11)), x.isFinite, x >= 0 {
+      self = .trainLoss(x)
+    } else {
+      return nil
+    }
+  }
+
+  var description: String {
+    switch self {
+    case .final: return "final"
+    case .epoch(let n): return "epoch=\(n)"
+    case .trainLoss(let x): return "train-loss=\(formatDouble(x))"
+    case .bestTestError: return "best-test-error"
+    }
+  }
+
+  static var allValueStrings: [String] { ["final", "epoch=N", "train-loss=X", "best-test-error"] }
+  var defaultValueDescription: String { description }
+}
+
+/// Which generalization gap a store correlation uses.
+enum GapKind: String, CaseIterable, ExpressibleByArgument {
+  /// test error − train error (fractions).
+  case error
+  /// test loss − train loss (nats).
+  case loss
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import ResultsStore
+import TabularOutput
+
+/// `gapdb sql DB "SELECT …"`: run one SQL statement and print its rows.
+struct SQLCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sql",
+    abstract: "Run one SQL statement against a store and print its rows.",
+    discussion: """
+      The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a
+      statement that would change it is refused before it runs. One statement per call.
+
+      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that
+      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5,
+      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT.
+      A value starting with '-' would read as an option: add a leading space (-p x ' -0.5');
+      spaces around a value are ignored. See queries/README.md.
+
+      NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored
+      and printed as inf/-inf in table, csv and tsv, and as null in json and jsonl.
+
+      Examples:
+        gapdb sql runs.sqlite "SELECT * FROM run_summary"
+        gapdb sql runs.sqlite "SELECT run_id, error_gap FROM final_epoch WHERE error_gap > :g" -p g 0.05
+        echo "SELECT count(*) AS n FROM run" | gapdb sql runs.sqlite - --json
+        gapdb sql runs.sqlite --write "DELETE FROM run WHERE status = 'failed'"
+      """)
+
+  @Argument(help: "The gapdb store (a .sqlite file).")
+  var database: String
+
+  @Argument(help: "One SQL statement, or - to read it from standard input.")
+  var sql: String
+
+  @Option(
+    name: [.customShort("p"), .customLong("param")], parsing: .upToNextOption,
+    help: ArgumentHelp("A named parameter: -p name value (repeatable).", valueName: "name value"))
+  var parameters: [String] = []
+
+  @Flag(help: "Bind every -p value as TEXT instead of guessing INTEGER/REAL/TEXT.")
+  var textParams = false
+
+  @Flag(help: "Open the store for writing and allow statements that change it.")
+  var write = false
+
+  @OptionGroup var output: OutputOptions
+
+  mutating func validate() throws {
+    if parameters.count % 2 != 0 {
+      throw ValidationError(
+        "Each -p takes a name and a value; got \(parameters.count) words: \(parameters).")
+    }
+  }
+
+  func run() throws {
+    var text = sql
+    if sql == "-" {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      text = String(decoding: data, as: UTF8.self)
+    }
+    let db = try openStore(database, readOnly: !write)
+    try translatingDatabaseErrors {
+      let statement: Statement
+      do {
+        statement = try db.makeStatement(sql: text)
+      } catch let error as DatabaseError where error.message.hasPrefix("the SQL holds") {
+        throw CommandError(
+          error.message + ": " + oneLine(text),
+          hint: "pass one statement per call of `gapdb sql`.")
+      }
+      if !write && !statement.isReadonly {
+        throw CommandError(
+          "the statement would change the database: " + oneLine(text),
+          hint: "pass --write to allow changes.")
+      }
+      try bindParameters(statement)
+      let sink = StandardOutputSink()
+      try writeRows(of: statement, to: output.makeWriter(sink: sink))
+      sink.flush()
+    }
+  }
+
+  private func bindParameters(_ statement: Statement) throws {
+    var given: [String: String] = [:]
+    for i in stride(from: 0, to: parameters.count, by: 2) {
+      var name = parameters[i]
+      if let first = name.first, ":@$".contains(first) { name.removeFirst() }
+      given[name] = parameters[i + 1]
+    }
+    let names = statement.parameterNames
+    let declared = names.compactMap { $0.map { String($0.dropFirst()) } }
+    for name in given.keys.sorted() where !declared.contains(name) {
+      throw CommandError(
+        "no parameter :\(name) in the SQL"
+          + (declared.isEmpty ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
+        hint: "write :\(name) in the SQL, or drop -p \(name).")
+    }
+    for (i, name) in names.enumerated() {
+      guard let name else {
+        throw CommandError(
+          "the SQL uses a positional parameter (?)", hint: "use named parameters: :name with -p name value.")
+      }
+      let key = String(name.dropFirst())
+      guard let value = given[key] else {
+        throw CommandError("missing parameter \(name)", hint: "pass -p \(key) <value>.")
+      }
+      try statement.bind(textParams ? .text(value) : typedValue(value), at: i + 1)
+    }
+  }
+}
+
+/// The value a `-p` word binds as: INTEGER if it is a whole number, REAL if it is a decimal
+/// number (including `inf`, `-inf`), else TEXT. Surrounding spaces are ignored; `nan` is TEXT
+/// (SQLite would store a NaN as NULL).
+func typedValue(_ word: String) -> DatabaseValue {
+  let trimmed = word.trimmingCharacters(in: .whitespaces)
+  if let integer = Int64(trimmed) { return .integer(integer) }
+  if let real = Double(trimmed), !real.isNaN { return .real(real) }
+  return .text(word)
+}
+
+/// SQL on one line, shortened for an error message.
+func oneLine(_ sql: String) -> String {
+  let line = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+    .joined(separator: " ")
+  return line.count > 80 ? String(line.prefix(80)) + "…" : line
+}

@@ -1,0 +1,152 @@
+import CorrelationStatistics
+import Foundation
+import TabularOutput
+
+/// The table `gapdb correlate` works on: one gap and any number of measures per run, plus the
+/// runs' hyperparameters (the grid axes). Built from a CSV file or from a store.
+public struct CorrelationInput {
+  /// The generalization gap per run (NaN when missing or not finite).
+  public var gap: [Double]
+  /// Measures in output order; values NaN where a run lacks the measure.
+  public var measures: [(name: String, values: [Double])]
+  /// The hyperparameter grid, or `nil` when no axis was given.
+  public var grid: HyperparameterGrid?
+  /// Notes for standard error (ignored columns, off-grid runs, …).
+  public var notes: [String] = []
+}
+
+/// What `gapdb correlate STORE --experiment NAME` reads: every run's gap and measures at the
+/// final epoch, and the grid of the hyperparameters that vary (for benchmarks and tests).
+///
+/// - Parameters:
+///   - storePath: The store.
+///   - experiment: The experiment name, or `nil` for all runs.
+/// - Returns: The input table.
+/// - Throws: ``CommandError`` as `gapdb correlate` does.
+public func correlationInput(storePath: String, experiment: String?) throws -> CorrelationInput {
+  try loadStoreCorrelationInput(
+    path: storePath, experiment: experiment, whereClause: nil, snapshot: .final, gap: .error,
+    measures: nil, hyperparameters: nil)
+}
+
+/// Canonical text of a hyperparameter value: numbers in shortest round-trip form (so `0.10`
+/// and `0.1` are one level), anything else trimmed; empty → `nil` (missing).
+func canonicalHyperparameter(_ text: String) -> String? {
+  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  if trimmed.isEmpty { return nil }
+  if let v = Double(trimmed), v.isFinite { return formatDouble(v == 0 ? 0 : v) }
+  return trimmed
+}
+
+/// Parses a numeric CSV cell: empty → `nil` (missing); `nan`, `inf`, `-inf`, `Infinity` and
+/// numbers → their value; anything else is not numeric.
+func parseNumber(_ text: String) -> (isNumeric: Bool, value: Double?) {
+  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  if trimmed.isEmpty { return (true, nil) }
+  if let v = Double(trimmed) { return (true, v) }
+  return (false, nil)
+}
+
+/// Builds the input of `correlate --csv`.
+///
+/// - Parameters:
+///   - table: The parsed CSV.
+///   - path: The file name, for messages.
+///   - gapColumn: The column holding the generalization gap.
+///   - hyperparameters: Columns forming the grid axes (may be non-numeric).
+///   - measureNames: Measures to keep (`nil` = every other numeric column).
+///   - ignored: Columns that are neither measures nor axes.
+/// - Throws: ``CommandError`` naming a missing or non-numeric column.
+func makeCorrelationInput(
+  table: CSVTable, path: String, gapColumn: String, hyperparameters: [String],
+  measureNames: [String]?, ignored: Set<String>
+) throws -> CorrelationInput {
+  let columnIndex = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
+  let available = table.header.joined(separator: ", ")
+  guard let gapIndex = columnIndex[gapColumn] else {
+    throw CommandError(
+      "\(path) has no column \"\(gapColumn)\" for the gap",
+      hint: "the columns are: \(available); choose one with --gap-column")
+  }
+  var axisIndices: [Int] = []
+  for name in hyperparameters {
+    guard let k = columnIndex[name] else {
+      throw CommandError(
+        "\(path) has no hyperparameter column \"\(name)\"",
+        hint: "the columns are: \(available)")
+    }
+    axisIndices.append(k)
+  }
+  func cell(_ row: [String], _ k: Int) -> String { k < row.count ? row[k] : "" }
+  // The gap must be numeric.
+  var gap: [Double] = []
+  gap.reserveCapacity(table.rows.count)
+  for (r, row) in table.rows.enumerated() {
+    let parsed = parseNumber(cell(row, gapIndex))
+    guard parsed.isNumeric else {
+      throw CommandError(
+        "\(path) line \(table.lineNumbers[r]): the gap \"\(cell(row, gapIndex))\" in column \"\(gapColumn)\" is not a number",
+        hint: "gaps must be numbers (nan/inf are accepted and excluded); check --gap-column")
+    }
+    gap.append(parsed.value ?? .nan)
+  }
+  var notes: [String] = []
+  let missingGaps = gap.filter { !$0.isFinite }.count
+  if missingGaps > 0 {
+    notes.append("\(missingGaps) of \(gap.count) runs have a missing or non-finite gap and are excluded from every statistic")
+  }
+  // Measures: the requested ones, or every other numeric column.
+  let reserved = Set([gapColumn] + hyperparameters).union(ignored)
+  var candidates: [Int]
+  if let measureNames {
+    candidates = []
+    for name in measureNames {
+      guard let k = columnIndex[name] else {
+        throw CommandError(
+          "\(path) has no measure column \"\(name)\"", hint: "the columns are: \(available)")
+      }
+      candidates.append(k)
+    }
+  } else {
+    candidates = table.header.indices.filter { !reserved.contains(table.header[$0]) }
+  }
+  var measures: [(name: String, values: [Double])] = []
+  var skipped: [String] = []
+  for k in candidates {
+    var values: [Double] = []
+    values.reserveCapacity(table.rows.count)
+    var numeric = true
+    var badExample = ""
+    for row in table.rows {
+      let parsed = parseNumber(cell(row, k))
+      if !parsed.isNumeric {
+        numeric = false
+        badExample = cell(row, k)
+        break
+      }
+      values.append(parsed.value ?? .nan)
+    }
+    if numeric {
+      measures.append((table.header[k], values))
+    } else if measureNames != nil {
+      throw CommandError(
+        "\(path): the measure column \"\(table.header[k])\" holds the non-number \"\(badExample)\"",
+        hint: "measures must be numeric (empty, nan and inf are accepted and excluded)")
+    } else {
+      skipped.append(table.header[k])
+    }
+  }
+  if !skipped.isEmpty {
+    notes.append("ignored non-numeric columns: \(skipped.joined(separator: ", "))")
+  }
+  var grid: HyperparameterGrid? = nil
+  if !axisIndices.isEmpty {
+    let values = table.rows.map { row in axisIndices.map { canonicalHyperparameter(cell(row, $0)) } }
+    let g = HyperparameterGrid(axisNames: hyperparameters, values: values)
+    if g.offGridCount > 0 {
+      notes.append("\(g.offGridCount) runs lack a hyperparameter value and are left out of psi, cmi and sign-error")
+    }
+    grid = g
+  }
+  return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes)
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import CorrelationStatistics
+import TabularOutput
+
+/// How `correlate` orders its rows.
+enum CorrelationSort: String, CaseIterable, ExpressibleByArgument {
+  case absTauA = "abs-tau-a"
+  case tauA = "tau-a"
+  case tauB = "tau-b"
+  case spearman
+  case psi
+  case cmi
+  case cmiPGDL = "cmi-pgdl"
+  case name
+
+  /// The sort key of one evaluation (`nil` sorts last).
+  func key(_ e: MeasureEvaluation) -> Double? {
+    switch self {
+    case .absTauA: return e.correlations.kendallTauA.map(abs)
+    case .tauA: return e.correlations.kendallTauA
+    case .tauB: return e.correlations.kendallTauB
+    case .spearman: return e.correlations.spearmanRho
+    case .psi: return e.granulatedKendall?.psi
+    case .cmi: return e.cmi?.value
+    case .cmiPGDL: return e.cmiPGDL?.value
+    case .name: return nil
+    }
+  }
+}
+
+/// Orders evaluations: by name ascending, or by the key descending with undefined values
+/// last; ties keep the input order.
+func sortEvaluations(_ evaluations: [MeasureEvaluation], by sort: CorrelationSort) -> [MeasureEvaluation] {
+  let indexed = Array(evaluations.enumerated())
+  let sorted = indexed.sorted { a, b in
+    if sort == .name {
+      return a.element.name != b.element.name ? a.element.name < b.element.name : a.offset < b.offset
+    }
+    switch (sort.key(a.element), sort.key(b.element)) {
+    case (let x?, let y?): return x != y ? x > y : a.offset < b.offset
+    case (.some, nil): return true
+    case (nil, .some): return false
+    case (nil, nil): return a.offset < b.offset
+    }
+  }
+  return sorted.map(\.element)
+}
+
+/// Text of a conditioning set: `{}` for ∅, `{bs,lr}` otherwise.
+func conditioningSetText(_ axes: [String]?) -> Cell {
+  guard let axes else { return .null }
+  return .text("{" + axes.joined(separator: ",") + "}")
+}
+
+/// The columns and rows `correlate` prints. The JSON keys are the column names; they are
+/// stable (new ones may be added):
+///
+/// `measure`, `tau_a`, `tau_b`, `spearman`, `pearson`, `psi`, `psi_<axis>` per axis, `cmi`,
+/// `cmi_set`, `cmi_pgdl`, `cmi_pgdl_set`, `n_used`, `n_excluded`; with `--bootstrap`:
+/// `tau_a_ci_low`, `tau_a_ci_high`, `tau_b_ci_low`, `tau_b_ci_high`; with `--test-size`:
+/// `sign_error_mean`, `sign_error_max`, `sign_error_p90`, `sign_error_environments`; and
+/// `note` (why a value is undefined; empty otherwise). Undefined values are NULL.
+func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [String] {
+  var columns = ["measure", "tau_a", "tau_b", "spearman", "pearson", "psi"]
+  columns += axes.map { "psi_" + $0 }
+  columns += ["cmi", "cmi_set", "cmi_pgdl", "cmi_pgdl_set", "n_used", "n_excluded"]
+  if bootstrap { columns += ["tau_a_ci_low", "tau_a_ci_high", "tau_b_ci_low", "tau_b_ci_high"] }
+  if signError {
+    columns += ["sign_error_mean", "sign_error_max", "sign_error_p90", "sign_error_environments"]
+  }
+  columns.append("note")
+  return columns
+}
+
+/// One output row (see ``correlationColumns(axes:bootstrap:signError:)``).
+func correlationRow(
+  _ e: MeasureEvaluation, axes: [String], bootstrap: Bool, signError: Bool
+) -> [Cell] {
+  func real(_ v: Double?) -> Cell { v.map(Cell.real) ?? .null }
+  let c = e.correlations
+  var row: [Cell] = [
+    .text(e.name), real(c.kendallTauA), real(c.kendallTauB), real(c.spearmanRho),
+    real(c.pearsonR), real(e.granulatedKendall?.psi),
+  ]
+  for (k, _) in axes.enumerated() { row.append(real(e.granulatedKendall?.axes[k].psi)) }
+  row += [
+    real(e.cmi?.value), conditioningSetText(e.cmi?.minimizingSet), real(e.cmiPGDL?.value),
+    conditioningSetText(e.cmiPGDL?.minimizingSet), .integer(Int64(c.usedCount)),
+    .integer(Int64(c.excludedCount)),
+  ]
+  if bootstrap {
+    row += [
+      real(e.bootstrap?.tauA?.lowerBound), real(e.bootstrap?.tauA?.upperBound),
+      real(e.bootstrap?.tauB?.lowerBound), real(e.bootstrap?.tauB?.upperBound),
+    ]
+  }
+  if signError {
+    let s = e.signError
+    row += [
+      real(s?.mean), real(s?.max), real(s?.p90),
+      s.map { .integer(Int64($0.environmentsKept)) } ?? .null,
+    ]
+  }
+  var notes: [String] = []
+  if let reason = c.undefinedReason { notes.append("tau: \(reason)") }
+  if let g = e.granulatedKendall, let reason = g.undefinedReason { notes.append("psi: \(reason)") }
+  if let m = e.cmi, let reason = m.undefinedReason { notes.append("cmi: \(reason)") }
+  if let m = e.cmiPGDL, let reason = m.undefinedReason { notes.append("cmi_pgdl: \(reason)") }
+  if let s = e.signError, let reason = s.undefinedReason { notes.append("sign_error: \(reason)") }
+  row.append(.text(notes.joined(separator: "; ")))
+  return row
+}
+
+/// The default `correlate` report (sorted by |τ_a|, no bootstrap or sign-error columns) as
+/// CSV text, for benchmarks and tests.
+///
+/// - Parameters:
+///   - evaluations: The evaluated measures.
+///   - axes: The grid axes (one `psi_<axis>` column each).
+/// - Returns: The CSV text.
+public func renderCorrelationReport(_ evaluations: [MeasureEvaluation], axes: [String]) -> String {
+  let sink = StringSink()
+  let writer = RowWriter(format: .csv, sink: sink)
+  writer.begin(columns: correlationColumns(axes: axes, bootstrap: false, signError: false))
+  for e in sortEvaluations(evaluations, by: .absTauA) {
+    writer.write(correlationRow(e, axes: axes, bootstrap: false, signError: false))
+  }
+  writer.finish()
+  return sink.text
+}

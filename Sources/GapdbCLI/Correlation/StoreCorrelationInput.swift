@@ -1,0 +1,118 @@
+import CorrelationStatistics
+import ResultsStore
+
+/// Builds the input of `correlate DATABASE` from a gapdb store.
+///
+/// Runs: those of `experiment` and/or matching `whereClause` (SQL over `run AS r` and
+/// `experiment AS e`), all runs when neither is given. Each run contributes its gap and
+/// measures at one snapshot epoch; runs without that snapshot (or without a gap there) are
+/// excluded from every statistic and counted. Hyperparameters come from the `hyperparameter`
+/// table: the given keys, or by default every key that takes 2 or more values among the
+/// selected runs, except `seed`.
+///
+/// - Throws: ``CommandError`` for a missing store, an unknown experiment, measure or
+///   hyperparameter, or a bad `--where` condition.
+func loadStoreCorrelationInput(
+  path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
+  measures: [String]?, hyperparameters: [String]?
+) throws -> CorrelationInput {
+  let db: Database
+  do {
+    db = try Database(storePath: path, readOnly: true)
+  } catch {
+    throw CommandError(
+      "cannot open the store \(path): \(error)",
+      hint: "give the path of a gapdb store (created by recording runs), or use --csv FILE")
+  }
+  var conditions: [String] = []
+  var arguments: [String: DatabaseValue] = [:]
+  if let experiment {
+    let found = try db.scalar(
+      sql: "SELECT count(*) FROM experiment WHERE name = ?", arguments: [.text(experiment)])
+    if found == .integer(0) {
+      let names = try db.fetchAll(sql: "SELECT name FROM experiment ORDER BY name LIMIT 20")
+        .compactMap { $0[0].stringValue }
+      throw CommandError(
+        "no experiment named \"\(experiment)\" in \(path)",
+        hint: names.isEmpty
+          ? "the store has no experiments yet"
+          : "experiments: \(names.joined(separator: ", "))")
+    }
+    conditions.append("e.name = :experiment")
+    arguments["experiment"] = .text(experiment)
+  }
+  if let whereClause { conditions.append("(\(whereClause))") }
+  let filter = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+  if let measures {
+    let known = Set(
+      try db.fetchAll(sql: "SELECT id FROM measure").compactMap { $0[0].stringValue })
+    for m in measures where !known.contains(m) {
+      throw CommandError(
+        "no measure \"\(m)\" in \(path)",
+        hint: "measures: \(known.sorted().prefix(40).joined(separator: ", "))")
+    }
+  }
+  let selector: SnapshotSelector
+  switch snapshot {
+  case .final: selector = .final
+  case .epoch(let n): selector = .epoch(n)
+  case .trainLoss(let x): selector = .trainLoss(x)
+  case .bestTestError: selector = .bestTestError
+  }
+  let table: SnapshotTable
+  let hyperparameterValues: [Int64: [String: String]]
+  do {
+    table = try db.readSnapshotTable(
+      runFilter: filter, arguments: arguments, snapshot: selector,
+      gap: gap == .error ? .error : .loss, measureIDs: measures)
+    hyperparameterValues = try db.readHyperparameters(runFilter: filter, arguments: arguments)
+  } catch let error as DatabaseError where whereClause != nil {
+    throw CommandError(
+      "the runs could not be selected: \(error)",
+      hint: "--where takes an SQL condition over run AS r and experiment AS e, e.g. \"r.status = 'finished'\"")
+  }
+  var notes: [String] = []
+  let runCount = table.runIDs.count
+  if runCount == 0 { notes.append("no runs matched") }
+  let noSnapshot = table.epochs.filter { $0 == nil }.count
+  if noSnapshot > 0 {
+    notes.append("\(noSnapshot) of \(runCount) runs have no snapshot at \(snapshot) and are excluded from every statistic")
+  }
+  let noGap = zip(table.epochs, table.gap).filter { $0.0 != nil && !$0.1.isFinite }.count
+  if noGap > 0 {
+    notes.append("\(noGap) of \(runCount) runs have no finite \(gap.rawValue) gap at their snapshot (NaN or not recorded) and are excluded")
+  }
+  // Grid axes.
+  var distinct: [String: Set<String>] = [:]
+  for values in hyperparameterValues.values {
+    for (key, value) in values { distinct[key, default: []].insert(value) }
+  }
+  let axes: [String]
+  if let hyperparameters {
+    for key in hyperparameters where distinct[key] == nil {
+      throw CommandError(
+        "no selected run has the hyperparameter \"\(key)\"",
+        hint: "hyperparameters: \(distinct.keys.sorted().joined(separator: ", "))")
+    }
+    axes = hyperparameters
+  } else {
+    axes = distinct.filter { $0.key != "seed" && $0.value.count >= 2 }.keys.sorted()
+    if !axes.isEmpty { notes.append("grid axes: \(axes.joined(separator: ", "))") }
+  }
+  var grid: HyperparameterGrid? = nil
+  if !axes.isEmpty {
+    let rows = table.runIDs.map { id in axes.map { hyperparameterValues[id]?[$0] } }
+    let g = HyperparameterGrid(axisNames: axes, values: rows)
+    if g.offGridCount > 0 {
+      notes.append("\(g.offGridCount) runs lack a value for some grid axis and are left out of psi, cmi and sign-error")
+    }
+    grid = g
+  }
+  var measureColumns = Array(zip(table.measureIDs, table.values)).map { (name: $0.0, values: $0.1) }
+  if let measures {
+    // Keep the requested order; a requested measure absent at every snapshot is all-missing.
+    let byName = Dictionary(uniqueKeysWithValues: measureColumns.map { ($0.name, $0.values) })
+    measureColumns = measures.map { ($0, byName[$0] ?? [Double](repeating: .nan, count: runCount)) }
+  }
+  return CorrelationInput(gap: table.gap, measures: measureColumns, grid: grid, notes: notes)
+}

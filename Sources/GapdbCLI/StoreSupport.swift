@@ -1,0 +1,83 @@
+import Foundation
+import ResultsStore
+import TabularOutput
+
+extension Cell {
+  /// The cell for a value read from SQLite (storage class kept; ±Inf stay infinities).
+  init(_ value: DatabaseValue) {
+    switch value {
+    case .null: self = .null
+    case .integer(let v): self = .integer(v)
+    case .real(let v): self = .real(v)
+    case .text(let v): self = .text(v)
+    case .blob(let v): self = .blob(v)
+    }
+  }
+}
+
+/// Opens a gapdb store for a command, turning failures into one clear error with a hint.
+///
+/// - Parameters:
+///   - path: The store path given on the command line.
+///   - readOnly: Open with `SQLITE_OPEN_READONLY` (the file must exist).
+/// - Returns: The connection.
+/// - Throws: ``CommandError`` naming the path; `MigrationError` (its text has a hint).
+func openStore(_ path: String, readOnly: Bool) throws -> Database {
+  if readOnly && !FileManager.default.fileExists(atPath: path) {
+    throw CommandError(
+      "no such database: \(path)", hint: "create it with `gapdb init \(path)`, or check the path.")
+  }
+  do {
+    return try Database(storePath: path, readOnly: readOnly)
+  } catch let error as DatabaseError {
+    throw CommandError(
+      "cannot open \(path): \(error.message)",
+      hint: "check that the path is a gapdb store and that you may read (and write) it.")
+  }
+}
+
+/// Runs `body`, turning a `DatabaseError` into a ``CommandError`` with SQLite's message and a
+/// hint fitting the failure.
+func translatingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as DatabaseError {
+    throw CommandError(error.message, hint: hint(for: error))
+  }
+}
+
+private func hint(for error: DatabaseError) -> String {
+  let message = error.message
+  if message.hasPrefix("no such table") || message.hasPrefix("no such column") {
+    return "list the tables, views and columns with `gapdb schema <db>`."
+  }
+  if message.contains("syntax error") || message.hasPrefix("incomplete input") {
+    return "check the SQL near the quoted text; string literals use single quotes."
+  }
+  if message.contains("readonly") || message.contains("read-only") {
+    return "pass --write to allow changes."
+  }
+  if error.isBusy {
+    return "another process holds a lock for too long; retry when it is done."
+  }
+  if error.isConstraintViolation {
+    return "the change breaks a constraint of the schema (see `gapdb schema <db>`)."
+  }
+  return "SQLite result code \(error.extendedResultCode)."
+}
+
+/// Writes every row of a prepared, bound statement through `writer`.
+///
+/// - Returns: The number of rows written.
+@discardableResult
+func writeRows(of statement: Statement, to writer: RowWriter) throws -> Int {
+  writer.begin(columns: statement.columnNames)
+  var count = 0
+  let width = statement.columnNames.count
+  while try statement.step() {
+    writer.write((0..<width).map { Cell(statement.value(at: $0)) })
+    count += 1
+  }
+  writer.finish()
+  return count
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Datasets
+import FeedForward
+import Foundation
+import LinearAlgebra
+
+/// `gapdb-bench train`: seconds per SGD epoch on the full Fashion-MNIST training set, next to
+/// PyTorch (CPU) measured by `bench_train.py` in the same invocation.
+struct TrainBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Time SGD epochs on Fashion-MNIST (784-1024-10, 784-512-512-10) next to PyTorch CPU.",
+    discussion: """
+      Each architecture trains --epochs epochs of plain SGD (batch 128, lr 0.01, shuffled, last
+      partial batch used) on the 60,000 training images scaled to [0, 1]. The figure is the
+      median time of the optimizer steps of one epoch (full-set evaluation is timed separately
+      and reported as eval_s). Then the PyTorch baseline runs the same workload via
+      bench_train.py with the same thread count, and the ratio gapdb / torch is printed.
+
+      Examples:
+        swift run -c release gapdb-bench train
+        swift run -c release gapdb-bench train --epochs 5 --threads 2 --python /usr/bin/python3
+      """)
+
+  @Option(help: "Folder with the Fashion-MNIST IDX files.")
+  var dataDir: String = IDXDataset.defaultFashionMNISTDirectory
+
+  @Option(help: "Epochs per architecture (the median epoch time is reported).")
+  var epochs: Int = 3
+
+  @Option(help: "Architectures, comma-separated, each as layer sizes joined by '-'.")
+  var archs: String = "784-1024-10,784-512-512-10"
+
+  @Option(help: "OpenBLAS threads for gapdb and torch.set_num_threads for PyTorch.")
+  var threads: Int = 2
+
+  @Option(help: "Folder holding bench_train.py (default: ../shared/baselines from the current folder).")
+  var baselineDir: String?
+
+  @Option(help: "Python interpreter with torch (default: /work/baseline-scratch/venv/bin/python if present).")
+  var python: String?
+
+  @Flag(help: "Skip the PyTorch baseline.")
+  var skipBaseline = false
+
+  func run() throws {
+    print("OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)")
+    let t0 = Date()
+    let loaded = try IDXDataset.load(directory: dataDir)
+    let (data, _) = try prepare(loaded, with: DataPreparation(scaling: .divide(by: 255)))
+    print("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
+      + String(format: "%.2f s", Date().timeIntervalSince(t0)))
+    var ours: [String: (median: Double, eval: Double, testError: Double)] = [:]
+    let architectures = archs.split(separator: ",").map(String.init)
+    for arch in architectures {
+      let sizes = arch.split(separator: "-").compactMap { Int($0) }
+      guard sizes.count >= 2, sizes.first == data.train.featureCount, sizes.last == data.train.classCount else {
+        throw ValidationError("architecture '\(arch)' must start with \(data.train.featureCount) and end with 10")
+      }
+      let config = TrainingConfiguration(
+        hiddenLayerSizes: Array(sizes.dropFirst().dropLast()), learningRate: 0.01, batchSize: 128, maxEpochs: epochs,
+        seed: 0, blasThreadCount: threads)
+      var times: [Double] = []
+      var evals: [Double] = []
+      let result = train(data: data, configuration: config) { report in
+        guard report.epoch > 0 else { return }
+        times.append(report.trainingSeconds)
+        evals.append(report.evaluationSeconds)
+      }
+      let med = median(times)
+      ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
+      print(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
+        arch as NSString, med, times.min() ?? .nan, times.max() ?? .nan, times.count,
+        Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
+    }
+    var torch: [String: Double] = [:]
+    if !skipBaseline {
+      torch = runBaseline(architectures: architectures)
+    }
+    print("")
+    print("arch              gapdb_s  torch_s  ratio  target")
+    for arch in architectures {
+      let g = ours[arch]?.median ?? .nan
+      let t = torch[arch] ?? .nan
+      print(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
+    }
+  }
+
+  private func runBaseline(architectures: [String]) -> [String: Double] {
+    let fm = FileManager.default
+    let dir = baselineDir ?? (fm.currentDirectoryPath as NSString).appendingPathComponent("../shared/baselines")
+    let script = (dir as NSString).appendingPathComponent("bench_train.py")
+    guard fm.fileExists(atPath: script) else {
+      print("skipped PyTorch baseline: \(script) not found (pass --baseline-dir)")
+      return [:]
+    }
+    let defaultPython = "/work/baseline-scratch/venv/bin/python"
+    guard let interpreter = python ?? (fm.isExecutableFile(atPath: defaultPython) ? defaultPython : nil) else {
+      print("skipped PyTorch baseline: no Python with torch (pass --python)")
+      return [:]
+    }
+    let out = fm.temporaryDirectory.appendingPathComponent("gapdb-bench-train-\(UUID().uuidString).json")
+    defer { try? fm.removeItem(at: out) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: interpreter)
+    process.arguments = [
+      script, "--data", dataDir, "--frameworks", "torch", "--epochs", String(epochs), "--threads", String(threads),
+      "--archs", architectures.joined(separator: ","), "--out", out.path,
+    ]
+    print("running PyTorch baseline: \(interpreter) \(process.arguments?.joined(separator: " ") ?? "")")
+    do {
+      try process.run()
+      process.waitUntilExit()
+    } catch {
+      print("skipped PyTorch baseline: \(error)")
+      return [:]
+    }
+    guard process.terminationStatus == 0, let data = try? Data(contentsOf: out),
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let runs = json["runs"] as? [String: Any]
+    else {
+      print("PyTorch baseline failed (exit \(process.terminationStatus))")
+      return [:]
+    }
+    var result: [String: Double] = [:]
+    for arch in architectures {
+      if let run = runs["torch \(arch)"] as? [String: Any], let m = run["median"] as? Double { result[arch] = m }
+    }
+    return result
+  }
+}
+
+/// The median of `values` (mean of the two middle values for an even count); NaN when empty.
+func median(_ values: [Double]) -> Double {
+  guard !values.isEmpty else { return .nan }
+  let s = values.sorted()
+  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
