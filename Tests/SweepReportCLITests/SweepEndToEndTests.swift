@@ -170,6 +170,7 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
       Int($0.split(separator: " ", omittingEmptySubsequences: true).first ?? "")
     }
     #expect(indices == [1, 5, 9, 13, 17, 21, 25])
+    #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))  // a dry run creates nothing
     #expect(result.stdout.contains("depth=1,width=128,learning_rate=0.01"))
   }
 }
