@@ -90,7 +90,7 @@ import TestSupport
       ([store.path, "--measures", "nope"], "no measure \"nope\""),
       ([store.path, "--hyperparameters", "nope"], "hyperparameter \"nope\""),
       ([store.path, "--where", "r.nope = 1"], "could not be selected"),
-      ([store.directory.path("missing.sqlite")], "cannot open the store"),
+      ([store.directory.path("missing.sqlite")], "no such database"),
     ]
     for (args, message) in cases {
       #expect {

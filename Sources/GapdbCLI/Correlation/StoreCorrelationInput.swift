@@ -16,14 +16,7 @@ func loadStoreCorrelationInput(
   path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
   measures: [String]?, hyperparameters: [String]?, threads: Int = 2
 ) throws -> CorrelationInput {
-  let db: Database
-  do {
-    db = try Database(storePath: path, readOnly: true)
-  } catch {
-    throw CommandError(
-      "cannot open the store \(path): \(error)",
-      hint: "give the path of a gapdb store (created by recording runs), or use --csv FILE")
-  }
+  let db = try openStore(path, readOnly: true)
   var conditions: [String] = []
   var arguments: [String: DatabaseValue] = [:]
   if let experiment {
