@@ -35,6 +35,19 @@ import TestSupport
     #expect(input.notes.contains { $0.contains("no finite error gap") })
   }
 
+  @Test func allRuns_runsLackingAnAxis_areOffGrid() throws {
+    let store = try FixtureStore()
+    defer { store.remove() }
+    let input = try correlationInput(storePath: store.path, experiment: nil)
+    let grid = try #require(input.grid)
+    #expect(grid.axisNames == ["depth", "label_noise", "lr", "width"])
+    #expect(grid.runCount == 11)
+    #expect(grid.offGridCount == 11)  // grid runs lack width/label_noise, width runs lack lr/depth
+    let only = try correlationInput(storePath: store.path, experiment: "widths")
+    #expect(only.grid?.axisNames == ["label_noise", "width"])
+    #expect(only.grid?.offGridCount == 0 && only.grid?.configurationCount == 4)
+  }
+
   @Test func snapshots_trainLossTarget_bestTestError_fixedEpoch() throws {
     let store = try FixtureStore()
     defer { store.remove() }
