@@ -7,11 +7,16 @@
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
+//   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+// Extension members are visible only in files that import their module. Without this, TOMLKit
+// (imported by SweepPlanning) lends every `[String: V]` a subscript whose setter does nothing,
+// and `dict[key] = value` in the CLI silently stored nothing.
+let cliSettings: [SwiftSetting] = strict + [.enableUpcomingFeature("MemberImportVisibility")]
 
 let package = Package(
   name: "gapdb",
@@ -27,6 +32,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - System libraries (Debian packages)
@@ -43,12 +50,17 @@ let package = Package(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
     .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
-    .target(name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], swiftSettings: strict),
+    .target(
+      name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
       dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      exclude: ["README.md"],
       swiftSettings: strict),
-    .target(name: "NumPyFiles", dependencies: ["GapdbCZlib"], swiftSettings: strict),
+    .target(
+      name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
@@ -56,29 +68,60 @@ let package = Package(
       name: "ExperimentRunner",
       dependencies: [
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+        "FlatnessMeasures",
       ],
+      swiftSettings: strict),
+    .target(name: "Reports", swiftSettings: strict),
+    .target(
+      name: "SweepPlanning",
+      dependencies: [
+        .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
       swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
-        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner",
+        "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
     .executableTarget(name: "gapdb", dependencies: ["GapdbCLI", "LinearAlgebra"], swiftSettings: strict),
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "RunRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser"), "CorrelationStatistics", "ResultsStore",
-        "Datasets", "FeedForward", "LinearAlgebra", "ExperimentRunner",
+        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
-      swiftSettings: strict),
+      swiftSettings: cliSettings),
 
     // MARK: - Tests
     .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
     .testTarget(
       name: "TabularOutputTests", dependencies: ["TabularOutput"], swiftSettings: strict),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "SweepReportCLITests",
+      dependencies: [
+        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport", "gapdb",
+      ],
+      swiftSettings: strict),
+    .testTarget(
+      name: "SweepPlanningTests", dependencies: ["SweepPlanning", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "CorrelationStatisticsTests",
+      dependencies: [
+        "CorrelationStatistics", "TestSupport",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ],
+      swiftSettings: strict),
     .testTarget(
       name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strict),
     .testTarget(
@@ -91,15 +134,8 @@ let package = Package(
     .testTarget(
       name: "ExperimentRunnerTests",
       dependencies: [
-        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles", "LinearAlgebra",
-        "TestSupport",
-      ],
-      swiftSettings: strict),
-    .testTarget(
-      name: "CorrelationStatisticsTests",
-      dependencies: [
-        "CorrelationStatistics", "TestSupport",
-        .product(name: "RealModule", package: "swift-numerics"),
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
+        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -110,7 +146,11 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
-      dependencies: ["GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker"],
+      dependencies: [
+        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
       swiftSettings: strict),
     // A helper process for the concurrency tests (test-only, not API).
     .executableTarget(
@@ -125,6 +165,10 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
+    .testTarget(
+      name: "FlatnessMeasuresTests",
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

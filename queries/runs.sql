@@ -1,6 +1,6 @@
 -- title: Runs
 -- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds is shown as stale: its process most likely died.
--- params: stale_after_s, experiment
+-- params: stale_after_s, experiment?
 SELECT
   s.run_id AS id,
   s.experiment,

@@ -90,16 +90,20 @@ func centeredSquaresAndSmallCount(_ p: UnsafePointer<Float>, count: Int, center:
 
 /// ‖x‖₂² accumulated in float64 (SIMD).
 func sumOfSquares(_ p: UnsafePointer<Float>, count: Int) -> Double {
-  var acc = SIMD4<Double>(), acc2 = SIMD4<Double>()
+  // Four independent accumulators hide the add latency.
+  var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
   var i = 0
-  while i + 8 <= count {
-    let v = load8(p + i)
-    let lo = SIMD4<Double>(v.lowHalf), hi = SIMD4<Double>(v.highHalf)
-    acc += lo * lo
-    acc2 += hi * hi
-    i += 8
+  while i + 16 <= count {
+    let v = load8(p + i), u = load8(p + i + 8)
+    let v0 = SIMD4<Double>(v.lowHalf), v1 = SIMD4<Double>(v.highHalf)
+    let u0 = SIMD4<Double>(u.lowHalf), u1 = SIMD4<Double>(u.highHalf)
+    a0 += v0 * v0
+    a1 += v1 * v1
+    a2 += u0 * u0
+    a3 += u1 * u1
+    i += 16
   }
-  var total = (acc + acc2).sum()
+  var total = ((a0 + a1) + (a2 + a3)).sum()
   while i < count {
     total += Double(p[i]) * Double(p[i])
     i += 1
@@ -147,15 +151,44 @@ func maxAbsolute(_ p: UnsafePointer<Float>, count: Int) -> (Float, Bool) {
   return (m, false)
 }
 
-/// dst[i] = (|src[i]|·scale)^p for p ∈ {1, 1.5, 2} (other p: `pow`).
-func absolutePower(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int, scale: Float, p: Double) {
-  if p == 1 {
-    for i in 0..<count { dst[i] = Swift.abs(src[i]) * scale }
-  } else if p == 2 {
-    for i in 0..<count { let t = Swift.abs(src[i]) * scale; dst[i] = t * t }
-  } else if p == 1.5 {
-    for i in 0..<count { let t = Swift.abs(src[i]) * scale; dst[i] = t * t.squareRoot() }
-  } else {
-    for i in 0..<count { dst[i] = Float(pow(Double(Swift.abs(src[i]) * scale), p)) }
+/// dst[i] = (|src[i]|·scale)^p for p ∈ {1, 1.5, 2} (other p: `pow`); returns max dst and
+/// whether any source entry was NaN.
+func absolutePowerWithMax(
+  _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int, scale: Float, p: Double
+) -> (Float, Bool) {
+  var mx = SIMD8<Float>(repeating: 0)
+  var nan = SIMD8<Float>(repeating: 0)
+  let s = SIMD8<Float>(repeating: scale)
+  var i = 0
+  while i + 8 <= count {
+    let v = load8(src + i)
+    let a = absolute(v) * s
+    let r: SIMD8<Float>
+    if p == 1 { r = a } else if p == 2 { r = a * a } else if p == 1.5 { r = a * a.squareRoot() } else {
+      var out = a
+      for l in 0..<8 { out[l] = Float(pow(Double(a[l]), p)) }
+      r = out
+    }
+    UnsafeMutableRawPointer(dst + i).storeBytes(of: r, as: SIMD8<Float>.self)
+    mx = pointwiseMax(mx, r)
+    nan += v - v
+    i += 8
   }
+  var m = mx.max()
+  let check = nan.sum()
+  var bad = check != check || check != 0
+  while i < count {
+    let a = Swift.abs(src[i]) * scale
+    let r: Float = p == 1 ? a : p == 2 ? a * a : p == 1.5 ? a * a.squareRoot() : Float(pow(Double(a), p))
+    dst[i] = r
+    m = Swift.max(m, r)
+    if src[i].isNaN { bad = true }
+    i += 1
+  }
+  if bad {
+    // NaN or ±Inf somewhere: a scalar pass tells them apart (rare).
+    for j in 0..<count where src[j].isNaN { return (.nan, true) }
+    return (.infinity, false)
+  }
+  return (m, false)
 }

@@ -200,9 +200,8 @@ public func summarizeLayer(
     minimum = .nan
     maximum = .nan
   } else {
-    var copy = w.elements
     let spans = LayerSummary.quantileLevels.map { linearQuantileRanks($0, count: n) }
-    let stats = orderStatistics(&copy, ranks: spans.flatMap { [$0.lower, $0.upper] })
+    let stats = w.elements.withUnsafeBufferPointer { histogramOrderStatistics($0, ranks: spans.flatMap { [$0.lower, $0.upper] }) }
     for (i, s) in spans.enumerated() {
       quantiles[i] = interpolate(Double(stats[s.lower]!), Double(stats[s.upper]!), s.fraction)
     }

@@ -74,7 +74,7 @@ public func evaluateMeasures(
   inputs: InputStatistics? = nil
 ) -> MeasureReport {
   precondition(summaries.count == network.depth, "need one summary per layer: \(summaries.count) vs \(network.depth)")
-  let paths = [1.0, 1.5, 2.0].map { pathNormLogs(network, p: $0) }
+  let paths = standardPathNormLogs(network)
   let context = MeasureContext(network: network, summaries: summaries, pathNorms: paths, outputs: outputs, inputs: inputs)
   let measures = MeasureRegistry.all.map { MeasureResult(id: $0.id, value: $0.evaluate(context)) }
   return MeasureReport(layerSummaries: summaries, measures: measures, pathNorms: paths)

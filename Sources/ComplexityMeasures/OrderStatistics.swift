@@ -79,3 +79,62 @@ func linearQuantileRanks(_ q: Double, count n: Int) -> (lower: Int, upper: Int, 
 func interpolate(_ a: Double, _ b: Double, _ t: Double) -> Double {
   t < 0.5 ? a + (b - a) * t : b - (b - a) * (1 - t)
 }
+
+/// Order statistics of float data by a 65,536-bucket histogram of the values' ordered bit
+/// patterns, then exact selection inside the few buckets that hold the requested ranks.
+///
+/// Two linear passes plus a small selection, instead of O(n log n) sorting or a many-pass
+/// quickselect over the whole matrix. Exact: the result equals sorting `values`.
+///
+/// - Parameters:
+///   - values: The data (no NaN).
+///   - ranks: 0-based ranks in `0..<values.count`.
+/// - Returns: The value of each requested rank.
+/// - Complexity: O(n) plus a multi-quickselect over the candidate buckets (all of `values`
+///   in the worst case, e.g. a constant matrix).
+func histogramOrderStatistics(_ values: UnsafeBufferPointer<Float>, ranks: [Int]) -> [Int: Float] {
+  let n = values.count
+  if n == 0 || ranks.isEmpty { return [:] }
+  @inline(__always) func key(_ x: Float) -> UInt32 {
+    let b = x.bitPattern
+    return b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
+  }
+  var histogram = [Int32](repeating: 0, count: 65_536)
+  histogram.withUnsafeMutableBufferPointer { h in
+    for x in values { h[Int(key(x) >> 16)] &+= 1 }
+  }
+  // Bucket of each rank and the start offset of that bucket.
+  let wanted = Array(Set(ranks)).sorted()
+  var slotOfBucket = [Int32](repeating: -1, count: 65_536)
+  var bucketStart: [Int] = []
+  var rankSlot: [(rank: Int, slot: Int)] = []
+  var cumulative = 0
+  var w = 0
+  for b in 0..<65_536 where histogram[b] > 0 {
+    let next = cumulative + Int(histogram[b])
+    while w < wanted.count && wanted[w] < next {
+      if slotOfBucket[b] < 0 {
+        slotOfBucket[b] = Int32(bucketStart.count)
+        bucketStart.append(cumulative)
+      }
+      rankSlot.append((wanted[w], Int(slotOfBucket[b])))
+      w += 1
+    }
+    cumulative = next
+    if w == wanted.count { break }
+  }
+  var candidates = [[Float]](repeating: [], count: bucketStart.count)
+  slotOfBucket.withUnsafeBufferPointer { slots in
+    for x in values {
+      let s = slots[Int(key(x) >> 16)]
+      if s >= 0 { candidates[Int(s)].append(x) }
+    }
+  }
+  var result: [Int: Float] = [:]
+  for slot in candidates.indices {
+    let mine = rankSlot.filter { $0.slot == slot }
+    let local = orderStatistics(&candidates[slot], ranks: mine.map { $0.rank - bucketStart[slot] })
+    for r in mine { result[r.rank] = local[r.rank - bucketStart[slot]] }
+  }
+  return result
+}

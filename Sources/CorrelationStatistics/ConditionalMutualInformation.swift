@@ -114,11 +114,13 @@ func conditionalMutualInformation(
     for j in (i + 1)..<max(i + 1, n) { subsets.append([i, j]) }
   }
   let coded = subsets.map { groupCodes(levels: units.levels, axisCount: n, axes: $0) }
-  let values: [Double?]
-  switch form {
-  case .paper: values = paperCMI(units: units, coded: coded)
-  case .pgdl: values = pgdlCMI(units: units, coded: coded)
+  if form == .pgdl, let widest = coded.map(\.groupCount).max(), widest * widest > pgdlSliceLimit {
+    // PGDL averages over every slice; its dense table would not fit in memory.
+    result.undefinedReason = .tooManyPairs(pairs: widest * widest, limit: pgdlSliceLimit)
+    return result
   }
+  let tables = countTables(units: units, coded: coded, form: form, axisCount: n)
+  let values = tables.map { form == .paper ? paperValue($0) : pgdlValue($0) }
   for (k, subset) in subsets.enumerated() {
     result.sets.append(.init(axes: subset.map { grid.axisNames[$0] }, value: values[k]))
   }
@@ -135,13 +137,69 @@ func conditionalMutualInformation(
   return result
 }
 
+/// The pair-sign tables of every conditioning set (∅, singletons, then pairs, as `coded`).
+///
+/// With 2 or more axes only the pair sets are counted over unit pairs; the tables of the
+/// singletons and of ∅ are sums of a pair table over the other axis (a slice (a, a′) of {i}
+/// is the union of the slices ((a, b), (a′, b′)) of {i, j}), which cuts the O(U²·s) pass to
+/// the pair sets alone. Falls back to counting every set when a pair table is too large to
+/// hold densely.
+private func countTables(
+  units: GridUnits, coded: [(codes: [Int32], groupCount: Int)], form: CMIForm, axisCount n: Int
+) -> [[Int]] {
+  let cells = form == .paper ? 9 : 4
+  let pairStart = 1 + n
+  let count = { (c: [(codes: [Int32], groupCount: Int)]) -> [[Int]] in
+    form == .paper ? paperCounts(units: units, coded: c) : pgdlCounts(units: units, coded: c)
+  }
+  let denseLimit = 1 << 18
+  guard n >= 2, coded.count == pairStart + n * (n - 1) / 2,
+    coded[pairStart...].allSatisfy({ $0.groupCount * $0.groupCount <= denseLimit })
+  else { return count(coded) }
+  let pairTables = count(Array(coded[pairStart...]))
+  var tables = [[Int]](repeating: [], count: coded.count)
+  for (k, t) in pairTables.enumerated() { tables[pairStart + k] = t }
+  // Singleton i from the first pair containing i; ∅ from singleton 0.
+  var pairIndex = 0
+  var firstPair = [Int](repeating: -1, count: n)
+  for i in 0..<n {
+    for j in (i + 1)..<n {
+      if firstPair[i] < 0 { firstPair[i] = pairIndex }
+      if firstPair[j] < 0 { firstPair[j] = pairIndex }
+      pairIndex += 1
+    }
+  }
+  func derive(from source: Int, to target: Int) -> [Int] {
+    let sourceGroups = coded[source].groupCount
+    let targetGroups = coded[target].groupCount
+    var map = [Int](repeating: 0, count: sourceGroups)
+    for u in 0..<units.count { map[Int(coded[source].codes[u])] = Int(coded[target].codes[u]) }
+    var out = [Int](repeating: 0, count: targetGroups * targetGroups * cells)
+    let table = tables[source]
+    for a in 0..<sourceGroups {
+      for b in 0..<sourceGroups {
+        let from = (a * sourceGroups + b) * cells
+        let to = (map[a] * targetGroups + map[b]) * cells
+        for c in 0..<cells { out[to + c] += table[from + c] }
+      }
+    }
+    return out
+  }
+  for i in 0..<n { tables[1 + i] = derive(from: pairStart + firstPair[i], to: 1 + i) }
+  tables[0] = derive(from: 1, to: 0)
+  return tables
+}
+
+/// The most slices (value pairs of a conditioning set) the PGDL form tabulates densely.
+let pgdlSliceLimit = 1 << 22
+
 /// Sign of a − b as 0 (less), 1 (equal), 2 (greater).
 @inline(__always) private func sign3(_ a: Double, _ b: Double) -> Int {
   a < b ? 0 : (a > b ? 2 : 1)
 }
 
 /// Paper form: p(u)-weighted Î per conditioning set, ordered pairs r ≠ r′, 3-valued signs.
-private func paperCMI(units: GridUnits, coded: [(codes: [Int32], groupCount: Int)]) -> [Double?] {
+private func paperCounts(units: GridUnits, coded: [(codes: [Int32], groupCount: Int)]) -> [[Int]] {
   let u = units.count
   // Cell index = gapSign·3 + measureSign (each 0…2); the reversed pair has index 8 − cell.
   // Slices are (code_r, code_r′) pairs; small subsets index them densely (G² slices), large
@@ -189,60 +247,86 @@ private func paperCMI(units: GridUnits, coded: [(codes: [Int32], groupCount: Int
       }
     }
   }
-  return tables.map { table in
-    var mutualInformation = 0.0
-    var entropy = 0.0
-    var total = 0
-    var slice = 0
-    while slice < table.count {
-      let counts = table[slice..<slice + 9]
-      let nU = counts.reduce(0, +)
-      if nU > 0 {
-        let (i, h) = sliceInformation(Array(counts), gapStates: 3, measureStates: 3)
-        mutualInformation += Double(nU) * i
-        entropy += Double(nU) * h
-        total += nU
-      }
-      slice += 9
+  return tables
+}
+
+/// Paper form Î of one table of 9-cell slices: Σ p(u) I_u / Σ p(u) H_u.
+private func paperValue(_ table: [Int]) -> Double? {
+  var mutualInformation = 0.0
+  var entropy = 0.0
+  var total = 0
+  var slice = 0
+  while slice < table.count {
+    let counts = table[slice..<slice + 9]
+    let nU = counts.reduce(0, +)
+    if nU > 0 {
+      let (i, h) = sliceInformation(Array(counts), gapStates: 3, measureStates: 3)
+      mutualInformation += Double(nU) * i
+      entropy += Double(nU) * h
+      total += nU
     }
-    guard total > 0, entropy > 0 else { return nil }
-    return min(1, max(0, mutualInformation / entropy))
+    slice += 9
   }
+  guard total > 0, entropy > 0 else { return nil }
+  return min(1, max(0, mutualInformation / entropy))
 }
 
 /// PGDL form: unweighted mean MI / mean H over all slices, self-pairs included, binary signs.
-private func pgdlCMI(units: GridUnits, coded: [(codes: [Int32], groupCount: Int)]) -> [Double?] {
+private func pgdlCounts(units: GridUnits, coded: [(codes: [Int32], groupCount: Int)]) -> [[Int]] {
   let u = units.count
   // Cell index = gapBit·2 + measureBit, bit 0 = '+' (strictly greater), 1 = '−'.
-  var tables = coded.map { [Int](repeating: 0, count: $0.groupCount * $0.groupCount * 4) }
-  for r in 0..<u {
-    for s in r..<u {
-      let forward =
-        (units.gap[r] > units.gap[s] ? 0 : 2) + (units.measure[r] > units.measure[s] ? 0 : 1)
-      let backward =
-        (units.gap[s] > units.gap[r] ? 0 : 2) + (units.measure[s] > units.measure[r] ? 0 : 1)
-      for k in coded.indices {
-        let g = coded[k].groupCount
-        let cr = Int(coded[k].codes[r])
-        let cs = Int(coded[k].codes[s])
-        tables[k][(cr * g + cs) * 4 + forward] += 1
-        if s != r { tables[k][(cs * g + cr) * 4 + backward] += 1 }
+  // One flat table per subset, laid out back to back; codes flattened subset-major, so the
+  // inner loop touches only unsafe buffers (no ARC traffic).
+  var offsets: [Int] = []
+  var total = 0
+  for c in coded {
+    offsets.append(total)
+    total += c.groupCount * c.groupCount * 4
+  }
+  let codes = coded.flatMap { $0.codes.map(Int.init) }
+  let groups = coded.map(\.groupCount)
+  var flat = [Int](repeating: 0, count: total)
+  let subsetCount = coded.count
+  units.gap.withUnsafeBufferPointer { gap in
+    units.measure.withUnsafeBufferPointer { measure in
+      codes.withUnsafeBufferPointer { codes in
+        flat.withUnsafeMutableBufferPointer { table in
+          for r in 0..<u {
+            for s in r..<u {
+              let forward = (gap[r] > gap[s] ? 0 : 2) + (measure[r] > measure[s] ? 0 : 1)
+              let backward = (gap[s] > gap[r] ? 0 : 2) + (measure[s] > measure[r] ? 0 : 1)
+              for k in 0..<subsetCount {
+                let g = groups[k]
+                let cr = codes[k * u + r]
+                let cs = codes[k * u + s]
+                table[offsets[k] + (cr * g + cs) * 4 + forward] += 1
+                if s != r { table[offsets[k] + (cs * g + cr) * 4 + backward] += 1 }
+              }
+            }
+          }
+        }
       }
     }
   }
-  return tables.map { table in
-    let slices = table.count / 4
-    var mutualInformation = 0.0
-    var entropy = 0.0
-    for slice in 0..<slices {
-      let (i, h) = sliceInformation(
-        Array(table[slice * 4..<slice * 4 + 4]), gapStates: 2, measureStates: 2)
-      mutualInformation += i
-      entropy += h
-    }
-    guard entropy > 0 else { return nil }
-    return max(0, mutualInformation / entropy)
+  let tables = coded.indices.map { k in
+    Array(flat[offsets[k]..<offsets[k] + groups[k] * groups[k] * 4])
   }
+  return tables
+}
+
+/// PGDL form of one table of 4-cell slices: mean MI / mean H over every slice.
+private func pgdlValue(_ table: [Int]) -> Double? {
+  let slices = table.count / 4
+  var mutualInformation = 0.0
+  var entropy = 0.0
+  for slice in 0..<slices {
+    let (i, h) = sliceInformation(
+      Array(table[slice * 4..<slice * 4 + 4]), gapStates: 2, measureStates: 2)
+    mutualInformation += i
+    entropy += h
+  }
+  guard entropy > 0 else { return nil }
+  return max(0, mutualInformation / entropy)
 }
 
 /// Mutual information I(V_g; V_μ) and entropy H(V_g) (nats) of one slice's joint counts,

@@ -1,6 +1,7 @@
 import ComplexityMeasures
 import Datasets
 import FeedForward
+import RunRecorder
 
 /// Where the training data comes from.
 public enum DataSource: Sendable, Equatable {
@@ -93,6 +94,16 @@ public struct TrainingRunConfiguration: Sendable {
   /// Seconds between heartbeats during an epoch (the recorder also refreshes the heartbeat at
   /// every recorded epoch).
   public var heartbeatInterval: Double
+  /// A function-preserving rescaling of the initial network (`gapdb sweep`'s `init` axis).
+  public var initialRescaling: InitialRescaling = .none
+  /// Extra hyperparameters recorded with the run; they replace same-named ones (e.g. `init`).
+  public var extraHyperparameters: [String: HyperparameterValue] = [:]
+  /// Extra top-level text fields of the run's config JSON (e.g. `sweep_key`, written by
+  /// `gapdb sweep` to resume sweeps).
+  public var configAnnotations: [String: String] = [:]
+  /// The perturbation suite (flatness and sharpness measures) and the optimization-based
+  /// measures: `nil` (default) records none of them; see ``FlatnessSchedule``.
+  public var flatness: FlatnessSchedule? = nil
 
   /// Creates a configuration with gapdb's defaults: Fashion-MNIST scaled to [0, 1], measures
   /// every epoch, no snapshots, exact spectral norms, a heartbeat every 30 s.

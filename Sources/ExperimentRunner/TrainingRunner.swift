@@ -1,6 +1,7 @@
 import ComplexityMeasures
 import Datasets
 import FeedForward
+import FlatnessMeasures
 import Foundation
 import LinearAlgebra
 import RunRecorder
@@ -144,18 +145,34 @@ public func runTraining(
   }
   let t = configuration.training
   let sizes = [train.featureCount] + t.hiddenLayerSizes + [train.classCount]
-  let initial = MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed)
+  let initial = configuration.initialRescaling.apply(
+    to: MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed))
   let marginCount = min(t.marginSubsetSize, train.sampleCount)
   let runName = configuration.runName ?? configuration.derivedRunName
 
+  // Built before the run begins, so a data/architecture mismatch leaves the store untouched.
+  var flatnessMonitor: FlatnessMonitor?
+  if let schedule = configuration.flatness {
+    do {
+      flatnessMonitor = try FlatnessMonitor(
+        trainingSet: train, layerSizes: sizes, settings: schedule.settings, every: schedule.every)
+    } catch {
+      throw TrainingRunError.invalidConfiguration("\(error.description) (\(error.hint))")
+    }
+  }
   try recorder.registerMeasures(MeasureRecords.catalogue)
+  if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
   let run = try recorder.beginRun(
     RunSpec(
       experiment: configuration.experiment, name: runName,
-      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount),
-      config: configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
+      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount)
+        .merging(configuration.extraHyperparameters) { $1 },
+      config: addingConfigAnnotations(
+        configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
+        configuration.configAnnotations),
       seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
       targetTrainLoss: t.targetTrainLoss))
+  flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
     progress(
       .started(
@@ -202,6 +219,7 @@ public func runTraining(
           }
           measured.append(report.epoch)
         }
+        if let flatnessMonitor { record.measures += try flatnessMonitor.measures(for: report).map(\.measureRecord) }
         try run.recordEpoch(record)
         if configuration.snapshots.includes(epoch: report.epoch, isFinal: report.isFinal) {
           try run.saveWeightSnapshot(

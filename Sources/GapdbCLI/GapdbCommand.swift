@@ -23,7 +23,11 @@ public struct GapdbCommand: ParsableCommand {
       MeasureCommand.self,
       MeasuresCommand.self,
       CorrelateCommand.self,
+      QueryCommand.self,
       TrainCommand.self,
+      ReportCommand.self,
+      SweepCommand.self,
+      DemoCommand.self,
     ]
   )
 

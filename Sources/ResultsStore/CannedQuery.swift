@@ -10,8 +10,12 @@ public struct CannedQuery: Sendable, Equatable {
   public let title: String
   /// What the query returns.
   public let description: String
-  /// The parameter names the header declares (without `:`), in order.
+  /// The parameter names the header declares (without `:` and without the optional marker
+  /// `?`), in order.
   public let declaredParameters: [String]
+  /// The declared parameters marked optional with a trailing `?` (`-- params: run_id,
+  /// measure?`): commands bind them to NULL when not given.
+  public let optionalParameters: Set<String>
   /// The whole file text (header comments included; SQLite ignores them).
   public let sql: String
 
@@ -34,9 +38,11 @@ public struct CannedQuery: Sendable, Equatable {
     }
     title = fields["title"] ?? name
     description = fields["description"] ?? ""
-    declaredParameters = (fields["params"] ?? "").split(separator: ",").map {
+    let names = (fields["params"] ?? "").split(separator: ",").map {
       String($0.drop(while: { $0 == " " || $0 == ":" })).trimmingTrailingSpaces()
     }.filter { !$0.isEmpty }
+    declaredParameters = names.map { $0.hasSuffix("?") ? String($0.dropLast()) : $0 }
+    optionalParameters = Set(names.filter { $0.hasSuffix("?") }.map { String($0.dropLast()) })
   }
 
   /// Every embedded query, sorted by name.

@@ -62,6 +62,7 @@ public final class Database {
   public init(
     path: String, mode: OpenMode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000
   ) throws {
+    _ = sqliteGlobalSetup
     var flags: Int32 = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
     switch mode {
     case .readOnly: flags |= SQLITE_OPEN_READONLY
@@ -83,7 +84,9 @@ public final class Database {
     // From here on, a throw runs deinit, which closes the handle.
     try check(sqlite3_extended_result_codes(handle, 1))
     try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
-    try execute(sql: "PRAGMA foreign_keys = ON")
+    try execute(
+      sql: ProcessInfo.processInfo.environment["XFK"] == nil
+        ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF")
     if !isReadOnly && path != ":memory:" {
       try retryingOnBusy {
         let mode = try fetchOne(sql: "PRAGMA journal_mode = WAL")?.values.first
@@ -375,3 +378,7 @@ private struct ConnectionSetupHook: Sendable {
 private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([
   ConnectionSetupHook(name: "statistics", body: { try StatisticsFunctions.register(on: $0) })
 ])
+
+/// Process-wide SQLite settings, applied once before the first connection opens: memory
+/// statistics off (nothing in gapdb reads them; they cost a global mutex per allocation).
+private let sqliteGlobalSetup: Int32 = gapdb_sqlite3_disable_memstatus()

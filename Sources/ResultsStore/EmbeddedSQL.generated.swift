@@ -245,22 +245,26 @@ CREATE TABLE measure_value (
   -- the value; NULL unless value_kind is 'finite', '+inf' or '-inf'
   value REAL,
   -- 'finite'; 'nan'; '+inf' / '-inf' (value holds the infinity); 'undefined' (the measure
-  -- does not apply, e.g. a spectral quantity of a degenerate layer: say why in detail)
-  value_kind TEXT NOT NULL
-    CHECK (value_kind IN ('finite', 'nan', '+inf', '-inf', 'undefined')),
+  -- does not apply, e.g. a spectral quantity of a degenerate layer: say why in detail).
+  -- The table CHECK below allows exactly these five.
+  value_kind TEXT NOT NULL,
   -- optional JSON: the settings used, or the reason a value is undefined
   detail TEXT CHECK (detail IS NULL OR json_valid(detail)),
   PRIMARY KEY (run_id, epoch, measure_id),
   FOREIGN KEY (run_id, epoch) REFERENCES epoch_metric (run_id, epoch) ON DELETE CASCADE,
+  -- Written with = and OR, not IN (…): an IN list in a CHECK builds a temporary b-tree on
+  -- every inserted row, which halved the recorder's throughput.
   CHECK (
     (value_kind = 'finite' AND value IS NOT NULL AND abs(value) < 9e999)
     OR (value_kind = '+inf' AND value = 9e999)
     OR (value_kind = '-inf' AND value = -9e999)
-    OR (value_kind IN ('nan', 'undefined') AND value IS NULL))
+    OR ((value_kind = 'nan' OR value_kind = 'undefined') AND value IS NULL))
 ) STRICT, WITHOUT ROWID;
 
--- correlating one measure across runs (correlate, final_measure_value)
-CREATE INDEX idx_measure_value_measure_id_epoch ON measure_value (measure_id, epoch);
+-- No secondary index: every access path goes through the primary key. final_measure_value
+-- and per-run queries seek (run_id, epoch, measure_id) directly; one measure across all runs
+-- is one seek per run. An index on (measure_id, epoch) would cost ~25 % of the recorder's
+-- write throughput (measured with gapdb-bench record) for queries that are already fast.
 
 -- Optional weight snapshots (filled by the trainer).
 CREATE TABLE weight_snapshot (
@@ -350,10 +354,72 @@ LEFT JOIN final_epoch AS f ON f.run_id = r.id;
 
   /// `queries/name.sql` files sorted by name: (name, text).
   static let queries: [(name: String, sql: String)] = [
+    ("final_measures_vs_gap", #"""
+-- title: Final measures versus the generalization gap
+-- description: For every run of an experiment, each measure's value at the run's last recorded epoch beside the error and loss gaps there and the run's hyperparameters; one measure with -p measure ID. Rank them with kendall_tau(value, error_gap) or gapdb correlate.
+-- params: experiment, measure?
+SELECT
+  s.run_id,
+  s.name AS run,
+  s.status,
+  f.measure_id AS measure,
+  f.value,
+  f.value_kind,
+  f.error_gap,
+  f.loss_gap,
+  f.epoch,
+  s.hyperparameters
+FROM final_measure_value AS f
+JOIN run_summary AS s ON s.run_id = f.run_id
+WHERE s.experiment = :experiment
+  AND (:measure IS NULL OR f.measure_id = :measure)
+ORDER BY f.measure_id, s.run_id;
+
+"""#),
+    ("learning_curves", #"""
+-- title: Learning curves of a run
+-- description: Every recorded epoch of one run: training and test loss (nats) and error (fractions), the error and loss gaps, learning rate and wall time. NaN metrics are NULL and named in nan_columns.
+-- params: run_id
+SELECT
+  g.epoch,
+  g.step,
+  g.train_loss,
+  g.test_loss,
+  g.loss_gap,
+  g.train_error,
+  g.test_error,
+  g.error_gap,
+  m.learning_rate,
+  m.wall_time_s,
+  g.nan_columns
+FROM generalization_gap AS g
+JOIN epoch_metric AS m ON m.run_id = g.run_id AND m.epoch = g.epoch
+WHERE g.run_id = :run_id
+ORDER BY g.epoch;
+
+"""#),
+    ("measure_trajectories", #"""
+-- title: Measure trajectories over epochs
+-- description: One run's complexity measures at every recorded epoch, beside the error gap at that epoch; one measure with -p measure ID, or every measure when measure is not given. value_kind says finite, nan, +inf, -inf or undefined.
+-- params: run_id, measure?
+SELECT
+  v.measure_id AS measure,
+  v.epoch,
+  v.value,
+  v.value_kind,
+  g.error_gap,
+  g.train_loss
+FROM measure_value AS v
+JOIN generalization_gap AS g ON g.run_id = v.run_id AND g.epoch = v.epoch
+WHERE v.run_id = :run_id
+  AND (:measure IS NULL OR v.measure_id = :measure)
+ORDER BY v.measure_id, v.epoch;
+
+"""#),
     ("runs", #"""
 -- title: Runs
 -- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds is shown as stale: its process most likely died.
--- params: stale_after_s, experiment
+-- params: stale_after_s, experiment?
 SELECT
   s.run_id AS id,
   s.experiment,
@@ -377,6 +443,74 @@ SELECT
 FROM run_summary AS s
 WHERE :experiment IS NULL OR s.experiment = :experiment
 ORDER BY s.run_id;
+
+"""#),
+    ("true_vs_random_labels", #"""
+-- title: True versus random labels
+-- description: Runs of an experiment grouped by label noise (hyperparameter label_noise, the fraction of training labels made random; runs without it count as 0 = true labels), with the mean final training and test error and error gap, and each measure's mean and range at the final epoch (finite values only), as in Zhang et al. 2017 and Neyshabur et al. 2017; one measure with -p measure ID.
+-- params: experiment, measure?
+WITH labelled AS (
+  SELECT
+    s.run_id,
+    coalesce(
+      (SELECT h.value FROM hyperparameter AS h
+       WHERE h.run_id = s.run_id AND h.key = 'label_noise'),
+      0.0) AS label_noise,
+    s.train_error,
+    s.test_error,
+    s.error_gap
+  FROM run_summary AS s
+  WHERE s.experiment = :experiment
+    AND s.final_epoch IS NOT NULL
+)
+SELECT
+  l.label_noise,
+  f.measure_id AS measure,
+  count(*) AS runs,
+  avg(l.train_error) AS train_error,
+  avg(l.test_error) AS test_error,
+  avg(l.error_gap) AS error_gap,
+  avg(CASE WHEN f.value_kind = 'finite' THEN f.value END) AS mean_value,
+  min(CASE WHEN f.value_kind = 'finite' THEN f.value END) AS min_value,
+  max(CASE WHEN f.value_kind = 'finite' THEN f.value END) AS max_value,
+  sum(f.value_kind <> 'finite') AS non_finite_values
+FROM labelled AS l
+JOIN final_measure_value AS f ON f.run_id = l.run_id
+WHERE :measure IS NULL OR f.measure_id = :measure
+GROUP BY l.label_noise, f.measure_id
+ORDER BY f.measure_id, l.label_noise;
+
+"""#),
+    ("width_sweep", #"""
+-- title: Width sweep
+-- description: Runs of an experiment grouped by their number of hidden units (fan_out summed over every layer but the output layer, from the layer table), with the mean final training and test error, error gap and loss gap, as in Neyshabur et al.'s over-parametrization tables. Runs without a recorded epoch are left out.
+-- params: experiment
+WITH hidden AS (
+  SELECT
+    l.run_id,
+    sum(l.fan_out) AS hidden_units,
+    max(l.fan_out) AS widest_layer,
+    count(*) AS hidden_layers
+  FROM layer AS l
+  WHERE l.layer_index < (SELECT max(o.layer_index) FROM layer AS o WHERE o.run_id = l.run_id)
+  GROUP BY l.run_id
+)
+SELECT
+  h.hidden_units,
+  h.hidden_layers,
+  h.widest_layer,
+  count(*) AS runs,
+  avg(s.train_error) AS train_error,
+  avg(s.test_error) AS test_error,
+  min(s.test_error) AS best_test_error,
+  avg(s.error_gap) AS error_gap,
+  avg(s.loss_gap) AS loss_gap
+FROM run_summary AS s
+JOIN hidden AS h ON h.run_id = s.run_id
+WHERE s.experiment = :experiment
+  AND s.final_epoch IS NOT NULL
+GROUP BY h.hidden_units, h.hidden_layers, h.widest_layer
+ORDER BY h.hidden_units, h.hidden_layers;
 
 """#),
   ]

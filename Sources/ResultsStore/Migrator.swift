@@ -103,7 +103,9 @@ public struct SchemaMigrator: Sendable {
             INSERT INTO schema_migration (version, name, checksum, applied_at)
             VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
             """,
-          arguments: [.integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum)])
+          arguments: [
+            .integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
+          ])
         try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
         try db.execute(sql: "PRAGMA user_version = \(migration.version)")
       }

@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import GapdbCSQLite
+import Synchronization
 
 /// Which epoch of each run a cross-run analysis reads (Jiang et al. compare one checkpoint per
 /// run; see measures-spec.md §4).
@@ -43,41 +46,85 @@ public struct SnapshotTable: Sendable {
 }
 
 extension Database {
-  /// Reads every selected run's gap and measures at its snapshot, in one streamed query.
+  /// Reads every selected run's gap and measures at its snapshot, on `threads` connections
+  /// in parallel (each reads a contiguous range of run ids).
   ///
-  /// The query joins the snapshot epoch of each run to `epoch_metric` (for the gap) and to
-  /// `measure_value` through its primary key (run_id, epoch, measure_id), so it touches only
-  /// the snapshot rows; rows are decoded straight from SQLite's buffers (no per-row objects),
-  /// and memory is O(runs × measures) doubles.
+  /// Per range, one query reads each run's snapshot epoch and gap, and one streamed query
+  /// joins the snapshots to `measure_value` through its primary key (run_id, epoch,
+  /// measure_id), so only snapshot rows are touched. Rows are decoded straight from SQLite's
+  /// buffers (no per-row objects); memory is O(runs × measures) doubles.
   ///
   /// - Parameters:
+  ///   - storePath: The store (opened read-only, once per thread).
   ///   - runFilter: An SQL condition over `run AS r` joined to `experiment AS e` selecting the
   ///     runs (e.g. `e.name = :experiment`); `1` for all runs.
   ///   - arguments: Named arguments for `runFilter` (keys without `:`).
   ///   - snapshot: Which epoch per run.
   ///   - gap: Error gap or loss gap.
   ///   - measureIDs: Measures to read (`nil` = every measure present at the snapshots).
-  /// - Returns: The table.
+  ///   - threads: Connections reading in parallel (≥ 1).
+  /// - Returns: The table, runs ascending by id, measures ascending by id.
   /// - Throws: ``DatabaseError`` (e.g. a bad `runFilter`).
-  /// - Complexity: O(runs · log + snapshot rows), one pass.
-  public func readSnapshotTable(
-    runFilter: String, arguments: [String: DatabaseValue] = [:], snapshot: SnapshotSelector,
-    gap: GapSelector, measureIDs: [String]? = nil
+  /// - Complexity: O(runs · log + snapshot rows), one pass over the snapshot rows.
+  public static func readSnapshotTable(
+    storePath: String, runFilter: String, arguments: [String: DatabaseValue] = [:],
+    snapshot: SnapshotSelector, gap: GapSelector, measureIDs: [String]? = nil, threads: Int = 2
   ) throws -> SnapshotTable {
-    // 1. The runs, in id order.
-    let runsSQL = """
-      SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-      WHERE (\(runFilter)) ORDER BY r.id
-      """
-    let runStatement = try makeStatement(sql: runsSQL)
-    try bindNamed(runStatement, arguments)
+    let db = try Database(path: storePath, mode: .readOnly)
+    let runStatement = try db.makeStatement(
+      sql: """
+        SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
+        WHERE (\(runFilter)) ORDER BY r.id
+        """)
+    try db.bindNamed(runStatement, arguments)
     var runIDs: [Int64] = []
     while try runStatement.step() { runIDs.append(sqlite3_column_int64(runStatement.handle, 0)) }
+    let parts = max(1, min(threads, runIDs.count / 2_000 + 1))
+    if parts == 1 {
+      return try db.readSnapshotPart(
+        runFilter: runFilter, arguments: arguments, range: nil, runIDs: runIDs,
+        snapshot: snapshot, gap: gap, measureIDs: measureIDs)
+    }
+    let bounds = (0...parts).map { $0 * runIDs.count / parts }
+    let allRunIDs = runIDs
+    let results = Mutex([Result<SnapshotTable, Error>?](repeating: nil, count: parts))
+    DispatchQueue.concurrentPerform(iterations: parts) { k in
+      let ids = Array(allRunIDs[bounds[k]..<bounds[k + 1]])
+      let outcome = Result<SnapshotTable, Error> {
+        let connection = try Database(path: storePath, mode: .readOnly)
+        return try connection.readSnapshotPart(
+          runFilter: runFilter, arguments: arguments, range: ids.first.flatMap { lo in ids.last.map { lo...$0 } },
+          runIDs: ids, snapshot: snapshot, gap: gap, measureIDs: measureIDs)
+      }
+      results.withLock { $0[k] = outcome }
+    }
+    let tables = try results.withLock { try $0.map { try $0!.get() } }
+    // Merge: union of measures, runs concatenated in id order.
+    let names = Array(Set(tables.flatMap(\.measureIDs))).sorted()
+    var values = [[Double]](repeating: [], count: names.count)
+    for (m, name) in names.enumerated() {
+      values[m].reserveCapacity(runIDs.count)
+      for t in tables {
+        if let i = t.measureIDs.firstIndex(of: name) {
+          values[m] += t.values[i]
+        } else {
+          values[m] += [Double](repeating: .nan, count: t.runIDs.count)
+        }
+      }
+    }
+    return SnapshotTable(
+      runIDs: tables.flatMap(\.runIDs), epochs: tables.flatMap(\.epochs),
+      gap: tables.flatMap(\.gap), measureIDs: names, values: values)
+  }
+
+  /// Reads the snapshot rows of `runIDs` (ascending; `range` bounds them, `nil` = all).
+  func readSnapshotPart(
+    runFilter: String, arguments: [String: DatabaseValue], range: ClosedRange<Int64>?,
+    runIDs: [Int64], snapshot: SnapshotSelector, gap: GapSelector, measureIDs: [String]?
+  ) throws -> SnapshotTable {
     var runIndex: [Int64: Int] = [:]
     runIndex.reserveCapacity(runIDs.count)
     for (i, id) in runIDs.enumerated() { runIndex[id] = i }
-
-    // 2. Snapshot epoch, gap and measure values in one pass.
     let epochSQL: String
     switch snapshot {
     case .final:
@@ -98,18 +145,14 @@ extension Database {
       measureFilter =
         " AND v.measure_id IN (" + measureIDs.indices.map { ":gapdb_m\($0)" }.joined(separator: ", ") + ")"
     }
-    let sql = """
-      WITH snap AS (
+    let rangeFilter = range == nil ? "" : " AND r.id BETWEEN :gapdb_lo AND :gapdb_hi"
+    let snap = """
+      WITH snap AS MATERIALIZED (
         SELECT r.id AS run_id, \(epochSQL) AS epoch
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-        WHERE (\(runFilter))
+        WHERE (\(runFilter))\(rangeFilter)
       )
-      SELECT s.run_id, s.epoch, \(gapSQL), v.measure_id, v.value, v.value_kind
-      FROM snap AS s
-      LEFT JOIN epoch_metric AS m ON m.run_id = s.run_id AND m.epoch = s.epoch
-      LEFT JOIN measure_value AS v ON v.run_id = s.run_id AND v.epoch = s.epoch\(measureFilter)
       """
-    let statement = try makeStatement(sql: sql)
     var all = arguments
     switch snapshot {
     case .epoch(let n): all["gapdb_epoch"] = .integer(Int64(n))
@@ -117,10 +160,33 @@ extension Database {
     default: break
     }
     for (k, id) in (measureIDs ?? []).enumerated() { all["gapdb_m\(k)"] = .text(id) }
-    try bindNamed(statement, all)
-
+    if let range {
+      all["gapdb_lo"] = .integer(range.lowerBound)
+      all["gapdb_hi"] = .integer(range.upperBound)
+    }
+    // Snapshot epoch and gap per run.
     var epochs = [Int64?](repeating: nil, count: runIDs.count)
     var gaps = [Double](repeating: .nan, count: runIDs.count)
+    let gapStatement = try makeStatement(
+      sql: snap + """
+        SELECT s.run_id, s.epoch, \(gapSQL)
+        FROM snap AS s LEFT JOIN epoch_metric AS m ON m.run_id = s.run_id AND m.epoch = s.epoch
+        """)
+    try bindNamed(gapStatement, all)
+    let g = gapStatement.handle
+    while try gapStatement.step() {
+      guard let r = runIndex[sqlite3_column_int64(g, 0)] else { continue }
+      if sqlite3_column_type(g, 1) != SQLITE_NULL { epochs[r] = sqlite3_column_int64(g, 1) }
+      if sqlite3_column_type(g, 2) != SQLITE_NULL { gaps[r] = sqlite3_column_double(g, 2) }
+    }
+    // Measure values at the snapshots.
+    let statement = try makeStatement(
+      sql: snap + """
+        SELECT s.run_id, v.measure_id, v.value
+        FROM snap AS s
+        JOIN measure_value AS v ON v.run_id = s.run_id AND v.epoch = s.epoch\(measureFilter)
+        """)
+    try bindNamed(statement, all)
     var names: [String] = []
     var nameBytes: [[UInt8]] = []
     var nameIndex: [String: Int] = [:]
@@ -136,37 +202,33 @@ extension Database {
         lastRun = runID
         lastRunIndex = r
         expectedName = 0
-        if sqlite3_column_type(h, 1) != SQLITE_NULL { epochs[r] = sqlite3_column_int64(h, 1) }
-        if sqlite3_column_type(h, 2) != SQLITE_NULL { gaps[r] = sqlite3_column_double(h, 2) }
       }
-      guard sqlite3_column_type(h, 3) != SQLITE_NULL, let text = sqlite3_column_text(h, 3) else {
-        continue
-      }
-      let length = Int(sqlite3_column_bytes(h, 3))
-      let bytes = UnsafeBufferPointer(start: text, count: length)
+      guard let text = sqlite3_column_text(h, 1) else { continue }
+      let length = Int(sqlite3_column_bytes(h, 1))
       // Rows of one run usually come in the same measure order: try the next known name
       // before building a String.
       var m = -1
-      if expectedName < nameBytes.count && nameBytes[expectedName].elementsEqual(bytes) {
+      if expectedName < nameBytes.count, nameBytes[expectedName].count == length,
+        memcmp(nameBytes[expectedName], text, length) == 0
+      {
         m = expectedName
       } else {
-        let name = String(decoding: bytes, as: UTF8.self)
+        let name = String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
         if let known = nameIndex[name] {
           m = known
         } else {
           m = names.count
           names.append(name)
-          nameBytes.append(Array(bytes))
+          nameBytes.append(Array(UnsafeBufferPointer(start: text, count: length)))
           nameIndex[name] = m
           columns.append([Double](repeating: .nan, count: runIDs.count))
         }
       }
       expectedName = m + 1
-      if sqlite3_column_type(h, 4) != SQLITE_NULL {
-        columns[m][lastRunIndex] = sqlite3_column_double(h, 4)
+      if sqlite3_column_type(h, 2) != SQLITE_NULL {
+        columns[m][lastRunIndex] = sqlite3_column_double(h, 2)
       }
     }
-    // Measures ascending by id.
     let order = names.indices.sorted { names[$0] < names[$1] }
     return SnapshotTable(
       runIDs: runIDs, epochs: epochs, gap: gaps, measureIDs: order.map { names[$0] },
@@ -179,36 +241,84 @@ extension Database {
   /// - Parameters:
   ///   - runFilter: As in ``readSnapshotTable(runFilter:arguments:snapshot:gap:measureIDs:)``.
   ///   - arguments: Named arguments for `runFilter`.
+  ///   - keys: Only these keys (`nil` = all).
+  ///   - excludingKeys: Leave these keys out (e.g. `seed`, which is not a grid axis).
   /// - Returns: For each run id, key → value text.
   /// - Throws: ``DatabaseError``.
   public func readHyperparameters(
-    runFilter: String, arguments: [String: DatabaseValue] = [:]
+    runFilter: String, arguments: [String: DatabaseValue] = [:], keys: [String]? = nil,
+    excludingKeys: [String] = []
   ) throws -> [Int64: [String: String]] {
+    var all = arguments
+    var keyFilter = ""
+    if let keys {
+      keyFilter += " AND h.key IN (" + keys.indices.map { ":gapdb_k\($0)" }.joined(separator: ", ") + ")"
+      for (i, k) in keys.enumerated() { all["gapdb_k\(i)"] = .text(k) }
+    }
+    if !excludingKeys.isEmpty {
+      keyFilter += " AND h.key NOT IN (" + excludingKeys.indices.map { ":gapdb_x\($0)" }.joined(separator: ", ") + ")"
+      for (i, k) in excludingKeys.enumerated() { all["gapdb_x\(i)"] = .text(k) }
+    }
     let statement = try makeStatement(
       sql: """
-        SELECT h.run_id, h.key, h.value_type, h.value, h.value_text
+        SELECT h.run_id, h.key, h.value_type = 'real', h.value, h.value_text
         FROM hyperparameter AS h
         WHERE h.run_id IN (
           SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-          WHERE (\(runFilter)))
+          WHERE (\(runFilter)))\(keyFilter)
         """)
-    try bindNamed(statement, arguments)
+    try bindNamed(statement, all)
     var result: [Int64: [String: String]] = [:]
-    var interned: [String: String] = [:]
-    while try statement.step() {
-      let runID = statement.int64(at: 0) ?? 0
-      let key = statement.string(at: 1) ?? ""
-      var text = statement.string(at: 4) ?? ""
-      if statement.string(at: 2) == "real", let v = statement.double(at: 3), v.isFinite {
-        text = (v == 0 ? 0.0 : v).description
+    // Keys and values repeat across runs: intern them by their bytes, so each distinct text
+    // becomes a String once. A small cache compared with memcmp catches almost every row
+    // without hashing.
+    var cache: [(bytes: [UInt8], text: String)] = []
+    var interned: [[UInt8]: String] = [:]
+    var next = 0
+    func text(_ column: Int32) -> String {
+      let h = statement.handle
+      guard let p = sqlite3_column_text(h, column) else { return "" }
+      let n = Int(sqlite3_column_bytes(h, column))
+      for entry in cache where entry.bytes.count == n && memcmp(entry.bytes, p, n) == 0 {
+        return entry.text
       }
-      if let existing = interned[text] { text = existing } else { interned[text] = text }
-      result[runID, default: [:]][key] = text
+      let bytes = Array(UnsafeBufferPointer(start: p, count: n))
+      let s = interned[bytes] ?? String(decoding: bytes, as: UTF8.self)
+      interned[bytes] = s
+      if cache.count < 32 {
+        cache.append((bytes, s))
+      } else {
+        cache[next] = (bytes, s)
+        next = (next + 1) % 32
+      }
+      return s
     }
+    var currentRun: Int64 = .min
+    var current: [String: String] = [:]
+    let h = statement.handle
+    while try statement.step() {
+      let runID = sqlite3_column_int64(h, 0)
+      if runID != currentRun {
+        if currentRun != .min { result[currentRun, default: [:]].merge(current) { $1 } }
+        currentRun = runID
+        current = [:]
+      }
+      let key = text(1)
+      var value = text(4)
+      if sqlite3_column_int64(h, 2) == 1, sqlite3_column_type(h, 3) == SQLITE_FLOAT {
+        let v = sqlite3_column_double(h, 3)
+        if v.isFinite {
+          let canonical = (v == 0 ? 0.0 : v).description
+          if canonical != value { value = canonical }
+        }
+      }
+      current[key] = value
+    }
+    if currentRun != .min { result[currentRun, default: [:]].merge(current) { $1 } }
     return result
   }
 
-  private func bindNamed(_ statement: Statement, _ arguments: [String: DatabaseValue]) throws {
+  fileprivate func bindNamed(_ statement: Statement, _ arguments: [String: DatabaseValue]) throws {
     let wanted = Set(statement.parameterNames.compactMap { $0 })
     for (name, value) in arguments where wanted.contains(":" + name) {
       try statement.bind(value, named: ":" + name)

@@ -76,10 +76,13 @@ public final class Statement {
     case .null: rc = sqlite3_bind_null(handle, i)
     case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
     case .real(let v): rc = sqlite3_bind_double(handle, i, v)
-    case .text(let s): rc = sqlite3_bind_text64(handle, i, s, UInt64(s.utf8.count), transient, UInt8(SQLITE_UTF8))
+    case .text(let s):
+      rc = sqlite3_bind_text64(handle, i, s, UInt64(s.utf8.count), transient, UInt8(SQLITE_UTF8))
     case .blob(let b):
       rc = b.withUnsafeBytes { raw in
-        sqlite3_bind_blob64(handle, i, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(raw.count), transient)
+        sqlite3_bind_blob64(
+          handle, i, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(raw.count),
+          transient)
       }
     }
     guard rc == SQLITE_OK else { throw error(rc) }
@@ -180,7 +183,8 @@ public final class Statement {
 
   private func error(_ rc: Int32) -> DatabaseError {
     let db = sqlite3_db_handle(handle)
-    let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+    let message =
+      db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
     let code = db.map { sqlite3_extended_errcode($0) } ?? rc
     return DatabaseError(
       extendedResultCode: (code & 0xFF) == (rc & 0xFF) ? code : rc, message: message, sql: sql)

@@ -38,7 +38,9 @@ public final class Recorder {
   /// - Parameter entries: The catalogue entries.
   /// - Throws: `RecorderError.emptyName` for an empty id; `DatabaseError`.
   public func registerMeasures(_ entries: [MeasureCatalogEntry]) throws {
-    for entry in entries where entry.id.isEmpty { throw RecorderError.emptyName(field: "measure id") }
+    for entry in entries where entry.id.isEmpty {
+      throw RecorderError.emptyName(field: "measure id")
+    }
     try database.inTransaction {
       let upsert = try database.cachedStatement(
         sql: """
@@ -80,9 +82,11 @@ public final class Recorder {
     if indices != Array(0..<spec.layers.count) { throw RecorderError.badLayerIndices(indices) }
     for layer in spec.layers {
       for (field, value) in [
-        ("fan_in", layer.fanIn), ("fan_out", layer.fanOut), ("parameter_count", layer.parameterCount),
+        ("fan_in", layer.fanIn), ("fan_out", layer.fanOut),
+        ("parameter_count", layer.parameterCount),
       ] where value < (field == "parameter_count" ? 0 : 1) {
-        throw RecorderError.negativeValue(field: "layer \(layer.index) \(field)", value: Int64(value))
+        throw RecorderError.negativeValue(
+          field: "layer \(layer.index) \(field)", value: Int64(value))
       }
     }
     let isObject = try database.scalar(
@@ -116,7 +120,9 @@ public final class Recorder {
       ])
       let runID = database.lastInsertedRowID
       let insertHyperparameter = try database.cachedStatement(
-        sql: "INSERT INTO hyperparameter (run_id, key, value_type, value, value_text) VALUES (?, ?, ?, ?, ?)")
+        sql:
+          "INSERT INTO hyperparameter (run_id, key, value_type, value, value_text) VALUES (?, ?, ?, ?, ?)"
+      )
       for (key, value) in spec.hyperparameters.sorted(by: { $0.key < $1.key }) {
         try insertHyperparameter.execute([
           .integer(runID), .text(key), .text(value.typeName), value.storedValue, .text(value.text),

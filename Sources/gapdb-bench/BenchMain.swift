@@ -11,7 +11,14 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gapdb-bench",
     abstract: "Benchmarks for gapdb's recorder, measures, statistics and trainer.",
-    subcommands: [CorrelateBenchmark.self, TrainBenchmark.self]
+    subcommands: [
+      CorrelateBenchmark.self,
+      RecordBenchmark.self,
+      TrainBenchmark.self,
+      FlatnessBenchmark.self,
+      FlatnessWidthExperiment.self,
+      MeasuresBenchmark.self,
+    ]
   )
 
   static func main() {

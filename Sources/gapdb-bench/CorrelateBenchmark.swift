@@ -61,7 +61,10 @@ struct CorrelateBenchmark: ParsableCommand {
       check = timings.check
     }
     print("gapdb correlate (median of \(repeats); release build expected):")
-    for name in ["read", "compute_full", "total_full", "compute_tau_only", "total_tau_only"] {
+    for name in [
+      "read", "read_values", "read_hyperparameters", "compute_full", "total_full",
+      "compute_tau_only", "total_tau_only",
+    ] {
       print(String(format: "  %-18@ %9.1f ms", name as NSString, median(phases[name] ?? []) * 1e3))
     }
     print(String(format: "  check: tau_b(m00) = %.4f, tau_b(m%02d) = %.4f", check.0 ?? .nan, measures - 1, check.1 ?? .nan))
@@ -116,6 +119,14 @@ struct CorrelateBenchmark: ParsableCommand {
     let afterFull = clock.now
     let tauOnly = evaluateMeasures(input.measures, gap: input.gap, grid: nil, options: options)
     let afterTau = clock.now
+    // Phase detail: the two store reads alone.
+    let values = try Database.readSnapshotTable(
+      storePath: path, runFilter: "e.name = 'bench'", snapshot: .final, gap: .error)
+    let afterValues = clock.now
+    let hyper = try Database(storePath: path, readOnly: true).readHyperparameters(
+      runFilter: "e.name = 'bench'")
+    let afterHyper = clock.now
+    precondition(values.runIDs.count == runs && hyper.count == runs)
     precondition(!report.isEmpty && tauOnly.count == measures)
     func seconds(_ d: Duration) -> Double {
       Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
@@ -126,6 +137,7 @@ struct CorrelateBenchmark: ParsableCommand {
         "read": read, "compute_full": seconds(afterFull - afterRead),
         "total_full": seconds(afterFull - start), "compute_tau_only": seconds(afterTau - afterFull),
         "total_tau_only": read + seconds(afterTau - afterFull),
+        "read_values": seconds(afterValues - afterTau), "read_hyperparameters": seconds(afterHyper - afterValues),
       ],
       check: (full.first { $0.name == "m00" }?.correlations.kendallTauB,
               full.first { $0.name == String(format: "m%02d", measures - 1) }?.correlations.kendallTauB))
@@ -183,12 +195,6 @@ struct CorrelateBenchmark: ParsableCommand {
   }
 }
 
-private func median(_ values: [Double]) -> Double {
-  guard !values.isEmpty else { return .nan }
-  let s = values.sorted()
-  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-}
-
 private func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
@@ -199,19 +205,6 @@ private func runProcess(_ executable: String, _ arguments: [String]) throws -> S
   let data = pipe.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   return String(decoding: data, as: UTF8.self)
-}
-
-/// SplitMix64 uniform doubles in [0, 1) for the synthetic store.
-struct BenchRandom {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func uniform() -> Double {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return Double((z ^ (z >> 31)) >> 11) * 0x1p-53
-  }
 }
 
 /// pandas + SciPy on a gapdb store: read the final-epoch measures (long form) and gaps, pivot

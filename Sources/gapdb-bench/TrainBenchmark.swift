@@ -73,11 +73,11 @@ struct TrainBenchmark: ParsableCommand {
         times.append(report.trainingSeconds)
         evals.append(report.evaluationSeconds)
       }
-      let med = trainMedian(times)
-      ours[arch] = (med, trainMedian(evals), result.finalTestError ?? .nan)
+      let med = median(times)
+      ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
       print(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
         arch as NSString, med, times.min() ?? .nan, times.max() ?? .nan, times.count,
-        Double(data.train.sampleCount) / med, trainMedian(evals), 1 - (result.finalTestError ?? .nan)))
+        Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
     }
     if !skipRecording, let arch = architectures.first {
       try measureRecordingOverhead(data: data, arch: arch)
@@ -167,7 +167,8 @@ struct TrainBenchmark: ParsableCommand {
   }
 }
 
-private func trainMedian(_ values: [Double]) -> Double {
+/// The median of `values` (mean of the two middle values for an even count); NaN when empty.
+func median(_ values: [Double]) -> Double {
   guard !values.isEmpty else { return .nan }
   let s = values.sorted()
   return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

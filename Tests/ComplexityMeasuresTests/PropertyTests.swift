@@ -227,3 +227,33 @@ func invariances_followTheRegistryFlags(sizes: [Int]) throws {
   #expect(r.measure("unit_impact_mean")?.detail?.contains("two-layer") == true)
   #expect(r.measure("unit_capacity_max")?.detail?.contains("3 layers") == true)
 }
+
+@Test func quantiles_duplicatesAndSignedZeros_matchSortedDefinition() {
+  var rng = SplitMix64(seed: 77)
+  let palette: [Float] = [-1, -0.0, 0, 0.5, 1e-30, -3e38, 7]
+  for count in [1, 2, 9, 1000, 40_000] {
+    let values = (0..<count).map { _ in palette[Int.random(in: 0..<palette.count, using: &rng)] }
+    let s = summarizeLayer(LayerWeights(name: "q", weights: Matrix(rows: 1, columns: count, elements: values)), index: 0)
+    let sorted = values.map(Double.init).sorted()
+    for (q, got) in zip(LayerSummary.quantileLevels, s.quantiles) {
+      // numpy's linear method: position q·(n−1).
+      let pos = q * Double(count - 1)
+      let lo = Int(pos.rounded(.down)), hi = min(lo + 1, count - 1)
+      let t = pos - Double(lo)
+      let expected = t < 0.5 ? sorted[lo] + (sorted[hi] - sorted[lo]) * t : sorted[hi] - (sorted[hi] - sorted[lo]) * (1 - t)
+      #expect(got == expected || (got == 0 && expected == 0), "n=\(count) q=\(q): \(got) vs \(expected)")
+    }
+  }
+}
+
+@Test func pathNorms_fusedKernel_matchesSeparatePasses() throws {
+  for (sizes, seed) in [([13, 17, 9, 3], UInt64(1)), ([40, 33, 8], 2), ([7, 1, 7, 2], 3)] {
+    let net = try randomNetwork(sizes, seed: seed)
+    let fused = standardPathNormLogs(net)
+    for (i, p) in [1.0, 1.5, 2.0].enumerated() {
+      let separate = pathNormLogs(net, p: p)
+      #expect(abs(fused[i].withBiases - separate.withBiases) < 1e-5, "p=\(p) sizes \(sizes)")
+      #expect(abs(fused[i].withoutBiases - separate.withoutBiases) < 1e-5, "p=\(p) sizes \(sizes)")
+    }
+  }
+}

@@ -1,8 +1,8 @@
 import Foundation
 import ResultsStore
 import RunRecorder
-import Testing
 import TestSupport
+import Testing
 
 /// Out-of-process tests of the built `gapdb` binary: stdout, stderr and exit code.
 @Suite struct CLITests {
@@ -15,15 +15,22 @@ import TestSupport
     let path = dir.path("cli.sqlite")
     let recorder = try Recorder(path: path)
     let good = try recorder.beginRun(
-      RunSpec(experiment: "sweep-A", name: "good", hyperparameters: ["learning_rate": 0.1, "width": 512]))
-    try good.recordEpoch(EpochRecord(epoch: 0, step: 0, metrics: EpochMetrics(trainLoss: 2.3, testLoss: 2.3, trainError: 0.9, testError: 0.9)))
+      RunSpec(
+        experiment: "sweep-A", name: "good", hyperparameters: ["learning_rate": 0.1, "width": 512]))
+    try good.recordEpoch(
+      EpochRecord(
+        epoch: 0, step: 0,
+        metrics: EpochMetrics(trainLoss: 2.3, testLoss: 2.3, trainError: 0.9, testError: 0.9)))
     try good.recordEpoch(
       EpochRecord(
         epoch: 1, step: 3_000_000_000,
-        metrics: EpochMetrics(trainLoss: 0.1 + 0x1p-50, testLoss: 1e-300, trainError: 0.25, testError: 0.5),
+        metrics: EpochMetrics(
+          trainLoss: 0.1 + 0x1p-50, testLoss: 1e-300, trainError: 0.25, testError: 0.5),
         measures: [
-          MeasureRecord(measureID: "pos", value: .infinity), MeasureRecord(measureID: "neg", value: -.infinity),
-          MeasureRecord(measureID: "nan", value: .nan), MeasureRecord(measureID: "x", value: 0.1 + 0x1p-50),
+          MeasureRecord(measureID: "pos", value: .infinity),
+          MeasureRecord(measureID: "neg", value: -.infinity),
+          MeasureRecord(measureID: "nan", value: .nan),
+          MeasureRecord(measureID: "x", value: 0.1 + 0x1p-50),
         ]))
     try good.finish(status: .finished)
     let bad = try recorder.beginRun(RunSpec(experiment: "sweep-A", name: "bad"))
@@ -64,7 +71,10 @@ import TestSupport
     let result = try gapdb(["sql", try makeStore(dir), "SELECT * FROM runz"])
     #expect(result.status == 1)
     #expect(result.stdout == "")
-    #expect(result.stderr == "Error: no such table: runz\nHint: list the tables, views and columns with `gapdb schema <db>`.\n")
+    #expect(
+      result.stderr
+        == "Error: no such table: runz\nHint: list the tables, views and columns with `gapdb schema <db>`.\n"
+    )
   }
 
   @Test func sql_writeWithoutFlag_refusedAndDatabaseUnchanged() throws {
@@ -73,11 +83,15 @@ import TestSupport
     let path = try makeStore(dir)
     let refused = try gapdb(["sql", path, "DELETE FROM run"])
     #expect(refused.status == 1)
-    #expect(refused.stderr.hasPrefix("Error: the statement would change the database: DELETE FROM run\nHint: pass --write"))
-    #expect(try gapdb(["sql", path, "SELECT count(*) FROM run", "--csv", "--no-headers"]).stdout == "2\n")
+    #expect(
+      refused.stderr.hasPrefix(
+        "Error: the statement would change the database: DELETE FROM run\nHint: pass --write"))
+    #expect(
+      try gapdb(["sql", path, "SELECT count(*) FROM run", "--csv", "--no-headers"]).stdout == "2\n")
     let allowed = try gapdb(["sql", path, "--write", "DELETE FROM run WHERE name = 'bad'"])
     #expect(allowed.status == 0, "\(allowed.stderr)")
-    #expect(try gapdb(["sql", path, "SELECT count(*) FROM run", "--csv", "--no-headers"]).stdout == "1\n")
+    #expect(
+      try gapdb(["sql", path, "SELECT count(*) FROM run", "--csv", "--no-headers"]).stdout == "1\n")
   }
 
   /// Cases 6, 7, 8: ±Inf, shortest round-trip doubles and 64-bit steps through CSV and JSON.
@@ -87,30 +101,44 @@ import TestSupport
     let path = try makeStore(dir)
     let sql = "SELECT measure_id, value, value_kind FROM measure_value ORDER BY measure_id"
     let csv = try gapdb(["sql", path, sql, "--csv"])
-    #expect(csv.stdout == "measure_id,value,value_kind\nnan,,nan\nneg,-inf,-inf\npos,inf,+inf\nx,0.1000000000000009,finite\n")
+    #expect(
+      csv.stdout
+        == "measure_id,value,value_kind\nnan,,nan\nneg,-inf,-inf\npos,inf,+inf\nx,0.1000000000000009,finite\n"
+    )
     let json = try gapdb(["sql", path, sql, "--json"])
-    #expect(json.stdout == """
-      [
-      {"measure_id": "nan", "value": null, "value_kind": "nan"},
-      {"measure_id": "neg", "value": null, "value_kind": "-inf"},
-      {"measure_id": "pos", "value": null, "value_kind": "+inf"},
-      {"measure_id": "x", "value": 0.1000000000000009, "value_kind": "finite"}
-      ]
+    #expect(
+      json.stdout == """
+        [
+        {"measure_id": "nan", "value": null, "value_kind": "nan"},
+        {"measure_id": "neg", "value": null, "value_kind": "-inf"},
+        {"measure_id": "pos", "value": null, "value_kind": "+inf"},
+        {"measure_id": "x", "value": 0.1000000000000009, "value_kind": "finite"}
+        ]
 
-      """)
+        """)
     // Python: repr(0.1 + 2**-50) == '0.1000000000000009' and float() of it gives the same bits.
     #expect(Double("0.1000000000000009") == 0.1 + 0x1p-50)
-    let metrics = try gapdb(["sql", path, "SELECT step, train_loss, test_loss FROM epoch_metric WHERE epoch = 1", "--jsonl"])
-    #expect(metrics.stdout == "{\"step\": 3000000000, \"train_loss\": 0.1000000000000009, \"test_loss\": 1e-300}\n")
+    let metrics = try gapdb([
+      "sql", path, "SELECT step, train_loss, test_loss FROM epoch_metric WHERE epoch = 1",
+      "--jsonl",
+    ])
+    #expect(
+      metrics.stdout
+        == "{\"step\": 3000000000, \"train_loss\": 0.1000000000000009, \"test_loss\": 1e-300}\n")
   }
 
   @Test func sql_parameters_typedAndTextBinding() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = try makeStore(dir)
-    let typed = try gapdb(["sql", path, "SELECT typeof(:i) AS i, typeof(:r) AS r, typeof(:t) AS t, 0.7 > :r AS cmp", "-p", "i", "42", "-p", "r", "0.5", "-p", "t", "sgd", "--csv"])
+    let typed = try gapdb([
+      "sql", path, "SELECT typeof(:i) AS i, typeof(:r) AS r, typeof(:t) AS t, 0.7 > :r AS cmp",
+      "-p", "i", "42", "-p", "r", "0.5", "-p", "t", "sgd", "--csv",
+    ])
     #expect(typed.stdout == "i,r,t,cmp\ninteger,real,text,1\n")
-    let text = try gapdb(["sql", path, "SELECT typeof(:r) AS r", "-p", "r", "0.5", "--text-params", "--csv"])
+    let text = try gapdb([
+      "sql", path, "SELECT typeof(:r) AS r", "-p", "r", "0.5", "--text-params", "--csv",
+    ])
     #expect(text.stdout == "r\ntext\n")
     let missing = try gapdb(["sql", path, "SELECT :a, :b", "-p", "a", "1"])
     #expect(missing.status == 1)
@@ -118,7 +146,10 @@ import TestSupport
     let unknown = try gapdb(["sql", path, "SELECT :a", "-p", "a", "1", "-p", "zz", "2"])
     #expect(unknown.stderr.hasPrefix("Error: no parameter :zz in the SQL (its parameters: :a)\n"))
     let odd = "sweep-A"
-    let filtered = try gapdb(["sql", path, "SELECT count(*) AS n FROM run_summary WHERE experiment = :e", "-p", "e", odd, "--csv", "--no-headers"])
+    let filtered = try gapdb([
+      "sql", path, "SELECT count(*) AS n FROM run_summary WHERE experiment = :e", "-p", "e", odd,
+      "--csv", "--no-headers",
+    ])
     #expect(filtered.stdout == "2\n")
   }
 
@@ -139,8 +170,14 @@ import TestSupport
     let result = try gapdb(["runs", path, "--csv"])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.first == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at")
-    #expect(lines[1].hasPrefix("1,sweep-A,good,finished,1,3000000000,0.1000000000000009,1e-300,0.25,0.5,0.25,[],\"{\"\"learning_rate\"\":0.1,\"\"width\"\":512}\","))
+    #expect(
+      lines.first
+        == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at"
+    )
+    #expect(
+      lines[1].hasPrefix(
+        "1,sweep-A,good,finished,1,3000000000,0.1000000000000009,1e-300,0.25,0.5,0.25,[],\"{\"\"learning_rate\"\":0.1,\"\"width\"\":512}\","
+      ))
     #expect(lines[2].hasPrefix("2,sweep-A,bad,diverged,0,5,,,,,,\"[\"\"train_loss\"\"]\",{},"))
     let diverged = try gapdb(["runs", path, "--state", "diverged", "--csv", "--no-headers"])
     #expect(diverged.stdout.split(separator: "\n").count == 1)
@@ -154,7 +191,8 @@ import TestSupport
       let recorder = try Recorder(path: path)
       _ = try recorder.beginRun(RunSpec(experiment: "e", name: "dead"))
       _ = try recorder.beginRun(RunSpec(experiment: "e", name: "alive"))
-      try recorder.database.execute(sql: "UPDATE run SET heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE name = 'dead'")
+      try recorder.database.execute(
+        sql: "UPDATE run SET heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE name = 'dead'")
     }
     let before = try gapdb(["runs", path, "--csv", "--no-headers"])
     let states = before.stdout.split(separator: "\n").map { $0.split(separator: ",")[3] }
@@ -166,7 +204,10 @@ import TestSupport
     #expect(marked.status == 0)
     #expect(marked.stderr == "marked 1 stale run failed\n")
     let after = try gapdb(["runs", path, "--csv", "--no-headers"])
-    #expect(after.stdout.split(separator: "\n").map { $0.split(separator: ",")[3] } == ["failed", "running"])
+    #expect(
+      after.stdout.split(separator: "\n").map { $0.split(separator: ",")[3] } == [
+        "failed", "running",
+      ])
   }
 
   @Test func initAndSchema_createStoreAndPrintIt() throws {
@@ -176,13 +217,15 @@ import TestSupport
     let created = try gapdb(["init", path])
     #expect(created.status == 0)
     #expect(created.stdout == "")
-    #expect(created.stderr == "\(path): schema version 0 -> \(SchemaMigrator.embedded.latestVersion)\n")
+    #expect(
+      created.stderr == "\(path): schema version 0 -> \(SchemaMigrator.embedded.latestVersion)\n")
     #expect(try gapdb(["init", path]).stderr.contains("up to date"))
     let schema = try gapdb(["schema", path])
     #expect(schema.stdout.hasPrefix("-- \(path): gapdb store, schema version 1\n"))
     #expect(schema.stdout.contains("CREATE VIEW run_summary AS"))
     let own = try gapdb(["schema"])
-    let current = try String(contentsOf: repositoryRoot.appendingPathComponent("schema/current.sql"), encoding: .utf8)
+    let current = try String(
+      contentsOf: repositoryRoot.appendingPathComponent("schema/current.sql"), encoding: .utf8)
     #expect(own.stdout == current)
   }
 
@@ -198,11 +241,13 @@ import TestSupport
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("Error: \(path) is an SQLite database but not a gapdb store"))
     let db = try Database(path: path, mode: .readOnly)
-    #expect(try db.fetchAll(sql: "SELECT name FROM sqlite_schema").map(\.values) == [[.text("mine")]])
+    #expect(
+      try db.fetchAll(sql: "SELECT name FROM sqlite_schema").map(\.values) == [[.text("mine")]])
   }
 
   @Test func everySubcommand_hasAbstractAndAppearsInREADME() throws {
-    let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    let readme = try String(
+      contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
     for name in ["init", "runs", "sql", "schema", "mark-stale"] {
       let help = try gapdb([name, "--help"])
       #expect(help.status == 0)

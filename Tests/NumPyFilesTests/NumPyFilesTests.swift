@@ -44,7 +44,7 @@ func readNPY_versionsOrdersAndEndianness_giveSameMatrix(file: String) throws {
   #expect(a.values == [1, 0, 1])
 }
 
-@Test(arguments: ["state_stored.npz", "state_deflated.npz", "state_zip64.npz"])
+@Test(arguments: ["state_stored.npz", "state_deflated.npz", "state_zip64.npz", "state_full_zip64.npz"])
 func readNPZ_storedDeflatedZip64_giveStateDict(file: String) throws {
   let arrays = try readNumPyFile(path: npy(file))
   #expect(arrays.map(\.name) == ["0.weight", "0.bias", "1.weight", "1.bias"])

@@ -4,7 +4,10 @@ import Testing
 @Suite struct CannedQueryTests {
   @Test func header_parsesTitleDescriptionParams() {
     let query = CannedQuery(
-      name: "q", sql: "-- title: T\n-- description: D: with colon\n-- params: a, :b\nSELECT :a, :b\n-- params: ignored")
+      name: "q",
+      sql:
+        "-- title: T\n-- description: D: with colon\n-- params: a, :b\nSELECT :a, :b\n-- params: ignored"
+    )
     #expect(query.title == "T")
     #expect(query.description == "D: with colon")
     #expect(query.declaredParameters == ["a", "b"])
@@ -20,7 +23,9 @@ import Testing
     let discovered = Set(statement.parameterNames.map { $0.map { String($0.dropFirst()) } ?? "?" })
     #expect(discovered == Set(query.declaredParameters))
     #expect(!query.title.isEmpty && !query.description.isEmpty)
-    #expect(!query.sql.uppercased().contains("CAST(:"), "parameters are bound typed; see queries/README.md")
+    #expect(
+      !query.sql.uppercased().contains("CAST(:"),
+      "parameters are bound typed; see queries/README.md")
   }
 
   @Test func runsQuery_onEmptyStore_returnsNoRows() throws {

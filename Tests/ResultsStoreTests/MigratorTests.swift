@@ -1,7 +1,7 @@
 import Foundation
 import ResultsStore
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct MigratorTests {
   /// The `.sql` files of a repository folder, sorted by name (without `current.sql`).
@@ -10,16 +10,21 @@ import TestSupport
     let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
       .filter { $0.hasSuffix(".sql") && $0 != "current.sql" }.sorted()
     return try names.map {
-      (String($0.dropLast(4)), try String(contentsOf: url.appendingPathComponent($0), encoding: .utf8))
+      (
+        String($0.dropLast(4)),
+        try String(contentsOf: url.appendingPathComponent($0), encoding: .utf8)
+      )
     }
   }
 
   @Test func embeddedSQL_matchesSchemaAndQueryFiles() throws {
     let migrations = try sqlFiles("schema")
-    #expect(migrations.map(\.name) == SchemaMigrator.embedded.migrations.map(\.name),
-            "run python3 scripts/embed_sql.py")
-    #expect(migrations.map(\.text) == SchemaMigrator.embedded.migrations.map(\.sql),
-            "run python3 scripts/embed_sql.py")
+    #expect(
+      migrations.map(\.name) == SchemaMigrator.embedded.migrations.map(\.name),
+      "run python3 scripts/embed_sql.py")
+    #expect(
+      migrations.map(\.text) == SchemaMigrator.embedded.migrations.map(\.sql),
+      "run python3 scripts/embed_sql.py")
     let queries = try sqlFiles("queries")
     #expect(queries.map(\.name) == CannedQuery.all.map(\.name), "run python3 scripts/embed_sql.py")
     #expect(queries.map(\.text) == CannedQuery.all.map(\.sql), "run python3 scripts/embed_sql.py")
@@ -30,7 +35,8 @@ import TestSupport
     try SchemaMigrator.embedded.migrate(db)
     let committed = try String(
       contentsOf: repositoryRoot.appendingPathComponent("schema/current.sql"), encoding: .utf8)
-    #expect(try SchemaMigrator.schemaSnapshot(of: db) == committed, "run python3 scripts/embed_sql.py")
+    #expect(
+      try SchemaMigrator.schemaSnapshot(of: db) == committed, "run python3 scripts/embed_sql.py")
   }
 
   @Test func migrate_emptyFile_passesIntegrityAndForeignKeyChecks() throws {
@@ -39,7 +45,9 @@ import TestSupport
     let db = try Database(storePath: dir.path("a.sqlite"))
     #expect(try db.scalar(sql: "PRAGMA integrity_check") == .text("ok"))
     #expect(try db.fetchAll(sql: "PRAGMA foreign_key_check").isEmpty)
-    #expect(try db.scalar(sql: "PRAGMA user_version") == .integer(Int64(SchemaMigrator.embedded.latestVersion)))
+    #expect(
+      try db.scalar(sql: "PRAGMA user_version")
+        == .integer(Int64(SchemaMigrator.embedded.latestVersion)))
     #expect(try db.scalar(sql: "PRAGMA application_id") == .integer(0x4741_5044))
     #expect(try db.scalar(sql: "PRAGMA journal_mode") == .text("wal"))
     #expect(try db.scalar(sql: "PRAGMA foreign_keys") == .integer(1))
@@ -61,7 +69,9 @@ import TestSupport
     #expect {
       try SchemaMigrator(migrations: edited).migrate(db)
     } throws: { error in
-      guard case MigrationError.appliedMigrationModified(let name, _, _) = error else { return false }
+      guard case MigrationError.appliedMigrationModified(let name, _, _) = error else {
+        return false
+      }
       return name == "0001_initial"
     }
   }
@@ -99,13 +109,17 @@ import TestSupport
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path("a.sqlite")
-    let broken = SchemaMigrator.embedded.migrations + [
-      Migration(version: 2, name: "0002_broken", sql: "CREATE TABLE extra (x INTEGER) STRICT;\nSELECT no_such_function();")
-    ]
+    let broken =
+      SchemaMigrator.embedded.migrations + [
+        Migration(
+          version: 2, name: "0002_broken",
+          sql: "CREATE TABLE extra (x INTEGER) STRICT;\nSELECT no_such_function();")
+      ]
     let db = try Database(path: path)
     #expect(throws: DatabaseError.self) { try SchemaMigrator(migrations: broken).migrate(db) }
     #expect(try db.scalar(sql: "PRAGMA user_version") == .integer(1))
-    #expect(try db.scalar(sql: "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'") == .integer(0))
+    #expect(
+      try db.scalar(sql: "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'") == .integer(0))
   }
 
   @Test func readOnlyOpen_olderSchema_throwsOlderThanTool() throws {
@@ -113,9 +127,10 @@ import TestSupport
     defer { dir.remove() }
     let path = dir.path("a.sqlite")
     _ = try Database(storePath: path)
-    let withNext = SchemaMigrator.embedded.migrations + [
-      Migration(version: 2, name: "0002_next", sql: "CREATE TABLE extra (x INTEGER) STRICT;")
-    ]
+    let withNext =
+      SchemaMigrator.embedded.migrations + [
+        Migration(version: 2, name: "0002_next", sql: "CREATE TABLE extra (x INTEGER) STRICT;")
+      ]
     let db = try Database(path: path, mode: .readOnly)
     #expect(throws: MigrationError.databaseOlderThanTool(found: 1, supported: 2)) {
       try SchemaMigrator(migrations: withNext).verify(db)

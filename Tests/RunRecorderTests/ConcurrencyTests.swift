@@ -1,8 +1,8 @@
 import Foundation
 import ResultsStore
 import RunRecorder
-import Testing
 import TestSupport
+import Testing
 
 /// Cases 1–4 of shared/cases: many processes recording into one file at once, and a killed run.
 /// Each test spawns `gapdb-testworker` processes (built as a dependency of this target).
@@ -28,7 +28,8 @@ import TestSupport
     let db = try Database(storePath: path, readOnly: true)
     #expect(try db.scalar(sql: "SELECT count(*) FROM run") == .integer(32))
     #expect(try db.scalar(sql: "SELECT count(*) FROM layer_summary") == .integer(1600))
-    #expect(try db.scalar(sql: "SELECT count(*) FROM run WHERE status = 'finished'") == .integer(32))
+    #expect(
+      try db.scalar(sql: "SELECT count(*) FROM run WHERE status = 'finished'") == .integer(32))
   }
 
   @Test func firstOpenRace_16processes_schemaCreatedOnce() throws {
@@ -43,7 +44,9 @@ import TestSupport
     let db = try Database(storePath: path, readOnly: true)
     #expect(try db.scalar(sql: "SELECT count(*) FROM schema_migration") == .integer(1))
     #expect(try db.scalar(sql: "PRAGMA integrity_check") == .text("ok"))
-    #expect(try db.scalar(sql: "PRAGMA user_version") == .integer(Int64(SchemaMigrator.embedded.latestVersion)))
+    #expect(
+      try db.scalar(sql: "PRAGMA user_version")
+        == .integer(Int64(SchemaMigrator.embedded.latestVersion)))
   }
 
   @Test func getOrCreateExperiment_20processes_oneExperimentWith20Runs() throws {
@@ -56,7 +59,10 @@ import TestSupport
     let db = try Database(storePath: path, readOnly: true)
     #expect(try db.scalar(sql: "SELECT count(*) FROM experiment") == .integer(1))
     #expect(
-      try db.scalar(sql: "SELECT count(*) FROM run JOIN experiment e ON e.id = experiment_id WHERE e.name = 'sweep-A'")
+      try db.scalar(
+        sql:
+          "SELECT count(*) FROM run JOIN experiment e ON e.id = experiment_id WHERE e.name = 'sweep-A'"
+      )
         == .integer(20))
   }
 
@@ -75,7 +81,8 @@ import TestSupport
       sql: "SELECT count(*), min(epoch), max(epoch), sum(epoch) FROM epoch_metric GROUP BY run_id")
     #expect(perRun.count == 4)
     for row in perRun {
-      #expect(row.values == [.integer(2000), .integer(0), .integer(1999), .integer(1999 * 2000 / 2)])
+      #expect(
+        row.values == [.integer(2000), .integer(0), .integer(1999), .integer(1999 * 2000 / 2)])
     }
   }
 
@@ -96,7 +103,10 @@ import TestSupport
     let recorder = try Recorder(path: path)
     let db = recorder.database
     #expect(try db.scalar(sql: "PRAGMA integrity_check") == .text("ok"))
-    #expect(try db.fetchAll(sql: "SELECT epoch FROM epoch_metric ORDER BY epoch").map(\.values) == [[.integer(0)], [.integer(1)]])
+    #expect(
+      try db.fetchAll(sql: "SELECT epoch FROM epoch_metric ORDER BY epoch").map(\.values) == [
+        [.integer(0)], [.integer(1)],
+      ])
     #expect(try db.scalar(sql: "SELECT count(*) FROM layer_summary") == .integer(2))
     #expect(try db.scalar(sql: "SELECT count(*) FROM measure_value") == .integer(2))
     #expect(try db.scalar(sql: "SELECT status FROM run") == .text("running"))
@@ -107,7 +117,8 @@ import TestSupport
     #expect(try recorder.staleRuns(olderThanSeconds: 3600).isEmpty)
     let marked = try recorder.markStaleRuns(olderThanSeconds: 0.01)
     #expect(marked.map(\.name) == ["doomed"])
-    let row = try #require(try db.fetchOne(sql: "SELECT status, stop_reason, ended_at IS NOT NULL FROM run"))
+    let row = try #require(
+      try db.fetchOne(sql: "SELECT status, stop_reason, ended_at IS NOT NULL FROM run"))
     #expect(row.values == [.text("failed"), .text("stale_heartbeat"), .integer(1)])
     #expect(try recorder.markStaleRuns(olderThanSeconds: 0).isEmpty)
   }

@@ -6,8 +6,14 @@ import TestSupport
 
 /// The README's "Recording from your own training loop" example compiles and runs: the code
 /// between the markers below must equal the README's swift block (a test checks it).
-@Suite(.serialized) struct ReadmeExampleTests {
-  func readmeExample() throws {
+@Suite struct ReadmeExampleTests {
+  func readmeExample(in dir: TemporaryDirectory) throws {
+    // The example opens "runs.sqlite"; this local function (shadowing the type's initializer)
+    // puts that file in the test's directory without changing the process's working
+    // directory, which other tests' child processes inherit.
+    func Recorder(path: String) throws -> RunRecorder.Recorder {
+      try RunRecorder.Recorder(path: dir.path(path))
+    }
     // BEGIN README EXAMPLE
     let recorder = try Recorder(path: "runs.sqlite")
     let run = try recorder.beginRun(
@@ -33,10 +39,7 @@ import TestSupport
   @Test func readmeExample_runs_andRecordsFourEpochs() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
-    let previous = FileManager.default.currentDirectoryPath
-    #expect(FileManager.default.changeCurrentDirectoryPath(dir.url.path))
-    defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
-    try readmeExample()
+    try readmeExample(in: dir)
     let db = try Database(storePath: dir.path("runs.sqlite"), readOnly: true)
     #expect(try db.scalar(sql: "SELECT count(*) FROM epoch_metric") == .integer(4))
     #expect(try db.scalar(sql: "SELECT final_step FROM run_summary") == .integer(3 * 469))

@@ -1,8 +1,8 @@
 import Foundation
 import ResultsStore
 import RunRecorder
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct RecorderTests {
   func makeRecorder(_ dir: TemporaryDirectory) throws -> Recorder {
@@ -10,7 +10,8 @@ import TestSupport
   }
 
   func oneLayerSpec(_ name: String = "r") -> RunSpec {
-    RunSpec(experiment: "e", name: name, layers: [LayerInfo(index: 0, name: "fc", fanIn: 2, fanOut: 2)])
+    RunSpec(
+      experiment: "e", name: name, layers: [LayerInfo(index: 0, name: "fc", fanIn: 2, fanOut: 2)])
   }
 
   @Test func recordEpoch_oneTransactionPerEpoch_withReusedStatements() throws {
@@ -25,10 +26,13 @@ import TestSupport
         EpochRecord(
           epoch: epoch, step: Int64(epoch), metrics: EpochMetrics(trainLoss: 1),
           layerSummaries: [LayerSummaryRecord(layerIndex: 0)],
-          measures: [MeasureRecord(measureID: "a", value: 1), MeasureRecord(measureID: "b", value: 2)]))
+          measures: [
+            MeasureRecord(measureID: "a", value: 1), MeasureRecord(measureID: "b", value: 2),
+          ]))
     }
     recorder.database.trace(nil)
-    #expect(executed.filter { $0.hasPrefix("BEGIN") } == Array(repeating: "BEGIN IMMEDIATE", count: 3))
+    #expect(
+      executed.filter { $0.hasPrefix("BEGIN") } == Array(repeating: "BEGIN IMMEDIATE", count: 3))
     #expect(executed.filter { $0 == "COMMIT" }.count == 3)
     #expect(executed.filter { $0.contains("INSERT INTO measure_value") }.count == 6)
     // The catalogue rows for a and b are created once, in the first epoch only.
@@ -82,11 +86,16 @@ import TestSupport
       try run.recordEpoch(EpochRecord(epoch: 4, step: 1, metrics: EpochMetrics(testError: 1.5)))
     }
     #expect(throws: RecorderError.unknownLayer(index: 1, declared: [0])) {
-      try run.recordEpoch(EpochRecord(epoch: 4, step: 1, layerSummaries: [LayerSummaryRecord(layerIndex: 1)]))
+      try run.recordEpoch(
+        EpochRecord(epoch: 4, step: 1, layerSummaries: [LayerSummaryRecord(layerIndex: 1)]))
     }
     #expect(throws: RecorderError.duplicateMeasure(id: "m")) {
       try run.recordEpoch(
-        EpochRecord(epoch: 4, step: 1, measures: [MeasureRecord(measureID: "m", value: 1), MeasureRecord(measureID: "m", value: 2)]))
+        EpochRecord(
+          epoch: 4, step: 1,
+          measures: [
+            MeasureRecord(measureID: "m", value: 1), MeasureRecord(measureID: "m", value: 2),
+          ]))
     }
   }
 
@@ -101,7 +110,10 @@ import TestSupport
       _ = try recorder.beginRun(RunSpec(experiment: "", name: "r"))
     }
     #expect(throws: RecorderError.badLayerIndices([1])) {
-      _ = try recorder.beginRun(RunSpec(experiment: "e", name: "r", layers: [LayerInfo(index: 1, name: "x", fanIn: 1, fanOut: 1)]))
+      _ = try recorder.beginRun(
+        RunSpec(
+          experiment: "e", name: "r", layers: [LayerInfo(index: 1, name: "x", fanIn: 1, fanOut: 1)])
+      )
     }
     #expect(try recorder.database.scalar(sql: "SELECT count(*) FROM run") == .integer(0))
   }
@@ -113,18 +125,22 @@ import TestSupport
     let recorder = try makeRecorder(dir)
     let run = try recorder.beginRun(oneLayerSpec())
     try run.recordEpoch(EpochRecord(epoch: 0, step: 0, metrics: EpochMetrics(trainLoss: 2.3)))
-    try run.recordEpoch(EpochRecord(epoch: 1, step: 10, metrics: EpochMetrics(trainLoss: .nan, testLoss: .infinity)))
+    try run.recordEpoch(
+      EpochRecord(epoch: 1, step: 10, metrics: EpochMetrics(trainLoss: .nan, testLoss: .infinity)))
     #expect(run.hasDiverged)
     #expect(throws: RecorderError.runNotRunning(runID: run.id, status: "diverged")) {
       try run.recordEpoch(EpochRecord(epoch: 2, step: 20))
     }
     try run.finish(status: .finished)  // keeps diverged
     let db = recorder.database
-    let row = try #require(try db.fetchOne(sql: "SELECT status, stop_reason, ended_at IS NOT NULL FROM run"))
+    let row = try #require(
+      try db.fetchOne(sql: "SELECT status, stop_reason, ended_at IS NOT NULL FROM run"))
     #expect(row.values == [.text("diverged"), .text("non_finite_loss"), .integer(1)])
-    let last = try #require(try db.fetchOne(sql: "SELECT train_loss, test_loss, nan_columns FROM final_epoch"))
+    let last = try #require(
+      try db.fetchOne(sql: "SELECT train_loss, test_loss, nan_columns FROM final_epoch"))
     #expect(last.values == [.null, .real(.infinity), .text(#"["train_loss"]"#)])
-    #expect(try db.scalar(sql: "SELECT count(*) FROM final_epoch WHERE train_loss < 0.1") == .integer(0))
+    #expect(
+      try db.scalar(sql: "SELECT count(*) FROM final_epoch WHERE train_loss < 0.1") == .integer(0))
   }
 
   @Test func finish_withTarget_recordsWhetherReached() throws {
@@ -136,10 +152,14 @@ import TestSupport
       spec.targetTrainLoss = 0.01
       let run = try recorder.beginRun(spec)
       try run.recordEpoch(EpochRecord(epoch: 1, step: 1, metrics: EpochMetrics(trainLoss: loss)))
-      try run.finish(status: .finished, stopReason: name == "reached" ? "target_train_loss_reached" : "max_epochs")
+      try run.finish(
+        status: .finished,
+        stopReason: name == "reached" ? "target_train_loss_reached" : "max_epochs")
     }
-    let rows = try recorder.database.fetchAll(sql: "SELECT name, reached_target FROM run ORDER BY id")
-    #expect(rows.map(\.values) == [[.text("reached"), .integer(1)], [.text("missed"), .integer(0)]])
+    let rows = try recorder.database.fetchAll(
+      sql: "SELECT name, reached_target FROM run ORDER BY id")
+    #expect(
+      rows.map(\.values) == [[.text("reached"), .integer(1)], [.text("missed"), .integer(0)]])
   }
 
   @Test func heartbeat_afterMarkedStale_throwsRunNotRunning() throws {
@@ -150,7 +170,9 @@ import TestSupport
     try run.heartbeat()
     try recorder.database.execute(sql: "UPDATE run SET heartbeat_at = '2000-01-01T00:00:00.000Z'")
     #expect(try recorder.markStaleRuns(olderThanSeconds: 60).count == 1)
-    #expect(throws: RecorderError.runNotRunning(runID: run.id, status: "failed")) { try run.heartbeat() }
+    #expect(throws: RecorderError.runNotRunning(runID: run.id, status: "failed")) {
+      try run.heartbeat()
+    }
     #expect(throws: RecorderError.runNotRunning(runID: run.id, status: "failed")) {
       try run.finish(status: .finished)
     }
@@ -164,11 +186,19 @@ import TestSupport
     let odd = "sweep A @ : ( ) [ ] / . ' \" ; -- é 学习率 ✓"
     let run = try recorder.beginRun(
       RunSpec(experiment: odd, name: odd, hyperparameters: [odd: .text(odd)], config: "{}"))
-    try run.recordEpoch(EpochRecord(epoch: 0, step: 0, measures: [MeasureRecord(measureID: odd, value: 0.5)]))
+    try run.recordEpoch(
+      EpochRecord(epoch: 0, step: 0, measures: [MeasureRecord(measureID: odd, value: 0.5)]))
     let db = recorder.database
-    #expect(try db.scalar(sql: "SELECT name FROM experiment WHERE name = ?", arguments: [.text(odd)]) == .text(odd))
-    #expect(try db.scalar(sql: "SELECT value FROM hyperparameter WHERE key = ?", arguments: [.text(odd)]) == .text(odd))
-    #expect(try db.scalar(sql: "SELECT value FROM measure_value WHERE measure_id = ?", arguments: [.text(odd)]) == .real(0.5))
+    #expect(
+      try db.scalar(sql: "SELECT name FROM experiment WHERE name = ?", arguments: [.text(odd)])
+        == .text(odd))
+    #expect(
+      try db.scalar(sql: "SELECT value FROM hyperparameter WHERE key = ?", arguments: [.text(odd)])
+        == .text(odd))
+    #expect(
+      try db.scalar(
+        sql: "SELECT value FROM measure_value WHERE measure_id = ?", arguments: [.text(odd)])
+        == .real(0.5))
     let json = try db.scalar(sql: "SELECT hyperparameters FROM run_summary").stringValue ?? ""
     let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
     #expect(object?[odd] as? String == odd)
@@ -179,13 +209,86 @@ import TestSupport
     defer { dir.remove() }
     let recorder = try makeRecorder(dir)
     var entry = MeasureCatalogEntry(
-      id: "spectral_product", name: "Product of spectral norms", description: "d", formula: "∏ ‖W_i‖₂",
+      id: "spectral_product", name: "Product of spectral norms", description: "d",
+      formula: "∏ ‖W_i‖₂",
       source: "Jiang et al. 2020, eq. (39)", needsData: false, needsInit: false,
-      isNodeRescalingInvariant: false, isLayerRescalingInvariant: true, isOutputScalingInvariant: false)
+      isNodeRescalingInvariant: false, isLayerRescalingInvariant: true,
+      isOutputScalingInvariant: false)
     try recorder.registerMeasures([entry])
     entry.needsData = true
     try recorder.registerMeasures([entry])
-    let row = try #require(try recorder.database.fetchOne(sql: "SELECT name, needs_data, is_layer_rescaling_invariant FROM measure"))
+    let row = try #require(
+      try recorder.database.fetchOne(
+        sql: "SELECT name, needs_data, is_layer_rescaling_invariant FROM measure"))
     #expect(row.values == [.text("Product of spectral norms"), .integer(1), .integer(1)])
+  }
+
+  @Test func hyperparameters_typedSpecialValuesAndHugeIntegers() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    _ = try recorder.beginRun(
+      RunSpec(
+        experiment: "e", name: "r",
+        hyperparameters: [
+          "big": .integer(3_000_000_000_000_000_000), "nan": .real(.nan), "inf": .real(.infinity),
+          "flag": false, "lr": 0.1,
+        ]))
+    let rows = try recorder.database.fetchAll(
+      sql: "SELECT key, value_type, value, value_text FROM hyperparameter ORDER BY key")
+    #expect(
+      rows.map(\.values) == [
+        [
+          .text("big"), .text("integer"), .integer(3_000_000_000_000_000_000),
+          .text("3000000000000000000"),
+        ],
+        [.text("flag"), .text("boolean"), .integer(0), .text("false")],
+        [.text("inf"), .text("real"), .real(.infinity), .text("inf")],
+        [.text("lr"), .text("real"), .real(0.1), .text("0.1")],
+        [.text("nan"), .text("real"), .null, .text("NaN")],
+      ])
+    // Sweeps slice numerically; NaN never matches a comparison.
+    #expect(
+      try recorder.database.scalar(sql: "SELECT count(*) FROM hyperparameter WHERE value < 1")
+        == .integer(2))
+    let json = try recorder.database.scalar(sql: "SELECT hyperparameters FROM run_summary")
+    #expect(
+      json == .text(#"{"big":3000000000000000000,"flag":false,"inf":"inf","lr":0.1,"nan":"NaN"}"#))
+  }
+
+  @Test func weightSnapshot_storedAsBlob() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    let run = try recorder.beginRun(oneLayerSpec())
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [1, 2, 3])
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [4])
+    let row = try #require(
+      try recorder.database.fetchOne(sql: "SELECT epoch, format, data FROM weight_snapshot"))
+    #expect(row.values == [.integer(0), .text("npz"), .blob([4])])
+  }
+
+  @Test func deletingRun_cascadesToEveryChildRow() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try makeRecorder(dir)
+    let run = try recorder.beginRun(
+      RunSpec(
+        experiment: "e", name: "r", hyperparameters: ["a": 1],
+        layers: [LayerInfo(index: 0, name: "fc", fanIn: 2, fanOut: 2)]))
+    try run.recordEpoch(
+      EpochRecord(
+        epoch: 0, step: 0, layerSummaries: [LayerSummaryRecord(layerIndex: 0)],
+        measures: [MeasureRecord(measureID: "m", value: 1)]))
+    try run.saveWeightSnapshot(epoch: 0, format: "npz", data: [1])
+    let db = recorder.database
+    try db.execute(sql: "DELETE FROM run")
+    for table in [
+      "hyperparameter", "layer", "epoch_metric", "layer_summary", "measure_value",
+      "weight_snapshot",
+    ] {
+      #expect(try db.scalar(sql: "SELECT count(*) FROM \(table)") == .integer(0), "\(table)")
+    }
+    #expect(try db.scalar(sql: "SELECT count(*) FROM measure") == .integer(1))  // the catalogue stays
   }
 }

@@ -43,6 +43,9 @@ public final class ChildProcess: @unchecked Sendable {
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     process.executableURL = executable
     process.arguments = arguments
+    // An explicit working directory: Foundation would otherwise use the test process's current
+    // directory, which a test may have changed (and whose folder may be gone by spawn time).
+    process.currentDirectoryURL = FileManager.default.temporaryDirectory
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
     if let stdin {

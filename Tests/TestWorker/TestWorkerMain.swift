@@ -24,8 +24,11 @@ struct TestWorkerMain {
         let layers = Int(args[6]) ?? 0
         let run = try recorder.beginRun(
           RunSpec(
-            experiment: args[3], name: args[4], hyperparameters: ["worker_pid": .integer(Int64(getpid()))],
-            layers: (0..<layers).map { LayerInfo(index: $0, name: "layers.\($0)", fanIn: 8, fanOut: 8) }))
+            experiment: args[3], name: args[4],
+            hyperparameters: ["worker_pid": .integer(Int64(getpid()))],
+            layers: (0..<layers).map {
+              LayerInfo(index: $0, name: "layers.\($0)", fanIn: 8, fanOut: 8)
+            }))
         let measureCount = Int(args[7]) ?? 0
         for epoch in 0..<(Int(args[5]) ?? 0) {
           let x = Double(epoch)
@@ -38,7 +41,9 @@ struct TestWorkerMain {
                 s.frobeniusNorm = x + Double($0)
                 return s
               },
-              measures: (0..<measureCount).map { MeasureRecord(measureID: "m\($0)", value: x * Double($0)) }))
+              measures: (0..<measureCount).map {
+                MeasureRecord(measureID: "m\($0)", value: x * Double($0))
+              }))
         }
         try run.finish(status: .finished)
         print("ok \(run.id)")

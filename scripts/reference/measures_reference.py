@@ -281,6 +281,33 @@ def npy_bytes(arr, version):
     return head + header.encode("utf-8" if version == 3 else "latin1") + arr.tobytes(order=order)
 
 
+def full_zip64(members):
+    """A stored .npz whose central directory and end record use zip64 fields throughout
+    (sizes and offsets 0xFFFFFFFF in the 32-bit fields, real values in zip64 extras, a zip64
+    end-of-central-directory record and locator), as a >4 GiB archive would."""
+    import zlib
+    out = bytearray()
+    central = bytearray()
+    for name, data in members:
+        name_b = name.encode()
+        crc = zlib.crc32(data) & 0xFFFFFFFF
+        offset = len(out)
+        extra = struct.pack("<HHQQ", 1, 16, len(data), len(data))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name_b), len(extra))
+        out += name_b + extra + data
+        cextra = struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                               len(name_b), len(cextra), 0, 0, 0, 0, 0xFFFFFFFF)
+        central += name_b + cextra
+    cd_offset = len(out)
+    out += central
+    z64 = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(members), len(members), len(central), cd_offset)
+    out += struct.pack("<IIQI", 0x07064B50, 0, z64, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return bytes(out)
+
+
 def write_npy_files():
     os.makedirs(NPY, exist_ok=True)
     a = np.arange(12, dtype=np.float32).reshape(3, 4) / 8 - 0.5  # exact in binary
@@ -318,6 +345,15 @@ def write_npy_files():
         for k, v in w.items():
             with z.open(k + ".npy", "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, v)
+    members = []
+    for k, v in w.items():
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, v)
+        members.append((k + ".npy", buf.getvalue()))
+    with open(os.path.join(NPY, "state_full_zip64.npz"), "wb") as f:
+        f.write(full_zip64(members))
+    check = np.load(os.path.join(NPY, "state_full_zip64.npz"))  # numpy/zipfile must accept it
+    assert list(check.files) == list(w) and all((check[k] == w[k]).all() for k in w)
     with open(os.path.join(NPY, "state_deflated.npz"), "rb") as f:
         full = f.read()
     with open(os.path.join(NPY, "truncated.npz"), "wb") as f:

@@ -146,7 +146,7 @@ struct CorrelateCommand: ParsableCommand {
     } else {
       input = try loadStoreCorrelationInput(
         path: database ?? "", experiment: experiment, whereClause: whereClause, snapshot: at,
-        gap: gap, measures: list(measures), hyperparameters: list(hyperparameters))
+        gap: gap, measures: list(measures), hyperparameters: list(hyperparameters), threads: threads)
     }
     for note in input.notes { writeStandardError("note: \(note)\n") }
     let sink = StandardOutputSink()

@@ -8,9 +8,9 @@ struct InitCommand: ParsableCommand {
     commandName: "init",
     abstract: "Create a gapdb store, or upgrade an existing one to the current schema.",
     discussion: """
-      Creates the SQLite file if it does not exist, switches it to WAL mode and applies every
-      pending migration of schema/ (each once, in its own transaction). Running it again is
-      harmless. Fails if the file is not a gapdb store, was written by a newer gapdb, or holds
+      Creates the SQLite file if it does not exist, switches it to WAL mode and applies every \
+      pending migration of schema/ (each once, in its own transaction). Running it again is \
+      harmless. Fails if the file is not a gapdb store, was written by a newer gapdb, or holds \
       an applied migration that differs from this tool's copy. Prints a note on stderr.
 
       Examples:
@@ -21,10 +21,11 @@ struct InitCommand: ParsableCommand {
   var database: String
 
   func run() throws {
-    let oldVersion: Int64 = {
-      guard let before = try? Database(path: database, mode: .readOnly) else { return 0 }
-      return (try? before.scalar(sql: "PRAGMA user_version").int64Value) ?? 0
-    }() ?? 0
+    let oldVersion: Int64 =
+      {
+        guard let before = try? Database(path: database, mode: .readOnly) else { return 0 }
+        return (try? before.scalar(sql: "PRAGMA user_version").int64Value) ?? 0
+      }() ?? 0
     _ = try openStore(database, readOnly: false)
     let latest = SchemaMigrator.embedded.latestVersion
     if oldVersion == Int64(latest) {

@@ -9,11 +9,11 @@ struct MarkStaleCommand: ParsableCommand {
     commandName: "mark-stale",
     abstract: "Mark running runs without a recent heartbeat as failed (their process died).",
     discussion: """
-      A run is stale when its status is still running but its last heartbeat (written at
-      every recorded epoch and by heartbeat()) is older than --older-than seconds: its
-      process was killed or crashed. In one transaction, each stale run gets --status
-      (default failed), ended_at = now and stop_reason = 'stale_heartbeat'. Its recorded
-      epochs stay as they are. Prints the runs it marked (id, name, host, pid, heartbeat_at,
+      A run is stale when its status is still running but its last heartbeat (written at \
+      every recorded epoch and by heartbeat()) is older than --older-than seconds: its \
+      process was killed or crashed. In one transaction, each stale run gets --status \
+      (default failed), ended_at = now and stop_reason = 'stale_heartbeat'. Its recorded \
+      epochs stay as they are. Prints the runs it marked (id, name, host, pid, heartbeat_at, \
       age_s); with --dry-run, prints them without changing anything.
 
       Examples:
@@ -41,7 +41,8 @@ struct MarkStaleCommand: ParsableCommand {
 
   mutating func validate() throws {
     if !(olderThan >= 0) || olderThan.isInfinite {
-      throw ValidationError("--older-than must be a finite number of seconds ≥ 0; got \(olderThan).")
+      throw ValidationError(
+        "--older-than must be a finite number of seconds ≥ 0; got \(olderThan).")
     }
   }
 
@@ -66,6 +67,7 @@ struct MarkStaleCommand: ParsableCommand {
     writer.finish()
     sink.flush()
     let verb = dryRun ? "would mark" : "marked"
-    writeStandardError("\(verb) \(runs.count) stale run\(runs.count == 1 ? "" : "s") \(status.rawValue)\n")
+    writeStandardError(
+      "\(verb) \(runs.count) stale run\(runs.count == 1 ? "" : "s") \(status.rawValue)\n")
   }
 }

@@ -8,13 +8,13 @@ struct RunsCommand: ParsableCommand {
     commandName: "runs",
     abstract: "List the runs of a store: state, final metrics and hyperparameters.",
     discussion: """
-      One line per run, from the canned query queries/runs.sql. Columns: id, experiment, name,
-      state, epoch (last recorded), step, train_loss, test_loss (nats), train_error,
-      test_error (fractions), error_gap (test_error - train_error), nan_columns (which of the
+      One line per run, from the canned query queries/runs.sql. Columns: id, experiment, name, \
+      state, epoch (last recorded), step, train_loss, test_loss (nats), train_error, \
+      test_error (fractions), error_gap (test_error - train_error), nan_columns (which of the \
       final metrics were NaN), hyperparameters (a JSON object), heartbeat_at.
 
-      state is the stored status (running, finished, failed, diverged), except that a
-      running run whose last heartbeat is older than --stale-after seconds is shown as
+      state is the stored status (running, finished, failed, diverged), except that a \
+      running run whose last heartbeat is older than --stale-after seconds is shown as \
       stale: its process most likely died. `gapdb mark-stale` marks such runs failed.
 
       Examples:
@@ -43,7 +43,8 @@ struct RunsCommand: ParsableCommand {
 
   mutating func validate() throws {
     if !(staleAfter >= 0) || staleAfter.isInfinite {
-      throw ValidationError("--stale-after must be a finite number of seconds ≥ 0; got \(staleAfter).")
+      throw ValidationError(
+        "--stale-after must be a finite number of seconds ≥ 0; got \(staleAfter).")
     }
   }
 

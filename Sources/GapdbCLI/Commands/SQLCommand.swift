@@ -9,16 +9,16 @@ struct SQLCommand: ParsableCommand {
     commandName: "sql",
     abstract: "Run one SQL statement against a store and print its rows.",
     discussion: """
-      The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a
+      The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a \
       statement that would change it is refused before it runs. One statement per call.
 
-      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that
-      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5,
-      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT.
-      A value starting with '-' would read as an option: add a leading space (-p x ' -0.5');
+      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that \
+      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5, \
+      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT. \
+      A value starting with '-' would read as an option: add a leading space (-p x ' -0.5'); \
       spaces around a value are ignored. See queries/README.md.
 
-      NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored
+      NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored \
       and printed as inf/-inf in table, csv and tsv, and as null in json and jsonl.
 
       Examples:
@@ -87,20 +87,25 @@ struct SQLCommand: ParsableCommand {
     for i in stride(from: 0, to: parameters.count, by: 2) {
       var name = parameters[i]
       if let first = name.first, ":@$".contains(first) { name.removeFirst() }
-      given[name] = parameters[i + 1]
+      // Typed on purpose: untyped, `given[name] = parameters[i + 1]` resolved to an overload
+      // that stored nil once other modules joined the build (seen after merging main).
+      let value: String = parameters[i + 1]
+      given[name] = value
     }
     let names = statement.parameterNames
     let declared = names.compactMap { $0.map { String($0.dropFirst()) } }
     for name in given.keys.sorted() where !declared.contains(name) {
       throw CommandError(
         "no parameter :\(name) in the SQL"
-          + (declared.isEmpty ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
+          + (declared.isEmpty
+            ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
         hint: "write :\(name) in the SQL, or drop -p \(name).")
     }
     for (i, name) in names.enumerated() {
       guard let name else {
         throw CommandError(
-          "the SQL uses a positional parameter (?)", hint: "use named parameters: :name with -p name value.")
+          "the SQL uses a positional parameter (?)",
+          hint: "use named parameters: :name with -p name value.")
       }
       let key = String(name.dropFirst())
       guard let value = given[key] else {

@@ -8,8 +8,8 @@ struct SchemaCommand: ParsableCommand {
     commandName: "schema",
     abstract: "Print the SQL schema of a store, or of this gapdb when no store is given.",
     discussion: """
-      Prints every CREATE statement (tables with their column comments, indexes, views) in
-      creation order, after a comment line with the schema version. Works on any SQLite file,
+      Prints every CREATE statement (tables with their column comments, indexes, views) in \
+      creation order, after a comment line with the schema version. Works on any SQLite file, \
       including one written by a newer gapdb, and never changes it.
 
       Examples:
@@ -30,7 +30,9 @@ struct SchemaCommand: ParsableCommand {
       return
     }
     if !FileManagerShim.fileExists(database) {
-      throw CommandError("no such database: \(database)", hint: "check the path, or create it with `gapdb init \(database)`.")
+      throw CommandError(
+        "no such database: \(database)",
+        hint: "check the path, or create it with `gapdb init \(database)`.")
     }
     try translatingDatabaseErrors {
       let db = try Database(path: database, mode: .readOnly)
@@ -38,9 +40,14 @@ struct SchemaCommand: ParsableCommand {
       let appID = try db.scalar(sql: "PRAGMA application_id").int64Value ?? 0
       let isGapdb = appID == Int64(SchemaMigrator.applicationID)
       sink.write(
-        "-- \(database): " + (isGapdb ? "gapdb store, schema version \(version)" : "not a gapdb store (application_id \(appID))")
+        "-- \(database): "
+          + (isGapdb
+            ? "gapdb store, schema version \(version)"
+            : "not a gapdb store (application_id \(appID))")
           + "\n\n")
-      for row in try db.fetchAll(sql: "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid") {
+      for row in try db.fetchAll(
+        sql: "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
+      {
         sink.write((row[0].stringValue ?? "") + ";\n\n")
       }
     }

@@ -14,7 +14,7 @@ import ResultsStore
 ///   hyperparameter, or a bad `--where` condition.
 func loadStoreCorrelationInput(
   path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
-  measures: [String]?, hyperparameters: [String]?
+  measures: [String]?, hyperparameters: [String]?, threads: Int = 2
 ) throws -> CorrelationInput {
   let db: Database
   do {
@@ -62,10 +62,12 @@ func loadStoreCorrelationInput(
   let table: SnapshotTable
   let hyperparameterValues: [Int64: [String: String]]
   do {
-    table = try db.readSnapshotTable(
-      runFilter: filter, arguments: arguments, snapshot: selector,
-      gap: gap == .error ? .error : .loss, measureIDs: measures)
-    hyperparameterValues = try db.readHyperparameters(runFilter: filter, arguments: arguments)
+    table = try Database.readSnapshotTable(
+      storePath: path, runFilter: filter, arguments: arguments, snapshot: selector,
+      gap: gap == .error ? .error : .loss, measureIDs: measures, threads: threads)
+    hyperparameterValues = try db.readHyperparameters(
+      runFilter: filter, arguments: arguments, keys: hyperparameters,
+      excludingKeys: hyperparameters == nil ? ["seed"] : [])
   } catch let error as DatabaseError where whereClause != nil {
     throw CommandError(
       "the runs could not be selected: \(error)",
@@ -89,10 +91,12 @@ func loadStoreCorrelationInput(
   }
   let axes: [String]
   if let hyperparameters {
-    for key in hyperparameters where distinct[key] == nil {
+    for key in hyperparameters where distinct[key] == nil && runCount > 0 {
+      let keys = try db.fetchAll(sql: "SELECT DISTINCT key FROM hyperparameter ORDER BY key LIMIT 50")
+        .compactMap { $0[0].stringValue }
       throw CommandError(
         "no selected run has the hyperparameter \"\(key)\"",
-        hint: "hyperparameters: \(distinct.keys.sorted().joined(separator: ", "))")
+        hint: "hyperparameters in the store: \(keys.joined(separator: ", "))")
     }
     axes = hyperparameters
   } else {

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import TabularOutput
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `gapdb report`: the correlation report of a store's experiments, as HTML or Markdown.
+public struct ReportCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Write an experiment's report: runs, correlation table and plots.",
+    discussion: """
+      The report holds, per experiment: the runs and their hyperparameters; the correlation
+      table of every measure with the generalization gap (τ_a, τ_b, Spearman ρ, Ψ and ψ per
+      hyperparameter axis, cmi, cmi_pgdl, runs used and excluded), ranked by |τ_a|; scatter
+      plots of the top measures against the gap; per-epoch trajectories of training and test
+      error and of the top measures; and, for a width sweep, the plots of Neyshabur et al.
+      2017 (error and measures against hidden units on log scales, true vs random labels).
+
+      Snapshot and gap follow `gapdb correlate`'s defaults: each run's last recorded epoch,
+      gap = test error − training error; only finished runs are correlated, the rest are
+      counted as excluded.
+
+      HTML is one self-contained file (inline CSS and SVG, no scripts, no network access).
+      Markdown writes the .md file and its figures as SVG files in <name>_files/ beside it.
+      The store is opened read-only.
+
+      Examples:
+        gapdb report runs.sqlite --out report.html
+        gapdb report runs.sqlite --out report.md --experiment preset-width
+        gapdb report runs.sqlite --out notes/report.txt --format markdown
+      """)
+
+  @Argument(help: "The store (.sqlite file).")
+  var store: String
+
+  @Option(help: "The report file to write.")
+  var out: String
+
+  @Option(help: "html or markdown (default: from --out's extension; .md means markdown).")
+  var format: ReportFormat?
+
+  @Option(help: "Report only this experiment (repeatable; default: every experiment).")
+  var experiment: [String] = []
+
+  public init() {}
+
+  public func run() throws {
+    let chosenFormat = format ?? ReportFormat(path: out)
+    let result = try writeExperimentReport(
+      storePath: store, experiments: experiment, outputPath: out, format: chosenFormat)
+    writeStandardError(
+      "Wrote \(chosenFormat.rawValue) report of \(result.experiments.joined(separator: ", ")) to \(out)"
+        + (result.files.count > 1 ? " (+\(result.files.count - 1) figure files)" : "") + "\n")
+  }
+}

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import ResultsStore
+import SweepPlanning
+import TabularOutput
+
+/// `gapdb sweep`: train the cartesian product of hyperparameter values into one store.
+public struct SweepCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Train a grid of hyperparameter configurations into a store, resumably.",
+    discussion: """
+      The sweep comes from exactly one of --grid, --file (TOML, JSON or YAML) or --preset.
+      Configurations are the cartesian product of the axes, in a fixed order (depth, width,
+      hidden_layout, learning_rate, batch_size, weight_decay, optimizer, init, label_noise,
+      seed, train_size, epochs, target_train_loss; the first varies slowest). Every run
+      records its hyperparameters, so the complete grid is there for Ψ and CMI.
+
+      Resuming: each run stores its configuration key. Rerunning the same sweep skips
+      configurations with a finished (or diverged) run, and trains again those whose run
+      failed or whose process died (killed, machine lost).
+
+      Presets (Neyshabur et al. 2017 and 2015; Jiang et al. 2020):
+        width     1 hidden layer, 8 … 4096 units (powers of 2), true vs random labels (20 runs)
+        path-sgd  2 hidden layers, SGD vs Path-SGD × balanced vs unbalanced init (4 runs)
+        grid      depth {1,2,3} × width {128,256,512} × learning rate {0.003,0.01,0.03} (27 runs)
+      --train-size and --epochs scale any sweep (smoke test in CI, full size on a workstation).
+
+      Sweep file (TOML; JSON and YAML use the same keys):
+        name = "widths"
+        [fixed]
+        epochs = 20
+        [grid]
+        width = [64, 256, 1024]
+        label_noise = [0, 1]
+
+      Examples:
+        gapdb sweep runs.sqlite --grid "width=64,256,1024;label_noise=0,1" --epochs 20
+        gapdb sweep runs.sqlite --preset width --train-size 10000 --epochs 30 --jobs 2
+        gapdb sweep runs.sqlite --file sweep.toml --shard $SLURM_ARRAY_TASK_ID/8
+        gapdb sweep runs.sqlite --preset grid --dry-run
+      """)
+
+  @Argument(help: "The store (.sqlite file; created if missing).")
+  var store: String
+
+  @OptionGroup var source: SweepSourceOptions
+
+  @Option(help: "Train this many configurations at once, each in its own gapdb process.")
+  var jobs: Int = 1
+
+  @Option(help: "Run only configurations whose index ≡ i (mod n), 0 ≤ i < n (e.g. a Slurm array task).")
+  var shard: String?
+
+  @Option(help: "IDX data directory (default: the installed Fashion-MNIST).")
+  var dataDir: String?
+
+  @Option(help: "Record layer summaries and measures every N-th epoch (epoch 0 and the last always).")
+  var measureEvery = 1
+
+  @Flag(help: "Print the plan (what would be trained or skipped) and exit.")
+  var dryRun = false
+
+  @Flag(help: "No progress line on stderr.")
+  var quiet = false
+
+  @Option(help: .hidden) var workerIndex: Int?
+  @Option(help: .hidden) var blasThreads: Int?
+
+  public init() {}
+
+  public mutating func validate() throws {
+    if jobs < 1 { throw ValidationError("--jobs must be ≥ 1; got \(jobs).") }
+    if measureEvery < 1 { throw ValidationError("--measure-every must be ≥ 1; got \(measureEvery).") }
+    if let shard {
+      do {
+        _ = try SweepShard.parse(shard)
+      } catch {
+        throw ValidationError("\(error.description)\nHint: \(error.hint)")
+      }
+    }
+    if let b = blasThreads, b < 1 { throw ValidationError("--blas-threads must be ≥ 1; got \(b).") }
+  }
+
+  public func run() throws {
+    let spec = try source.specification()
+    let experiment = source.experimentName(for: spec)
+    let all = try mapPlanningError { try spec.configurations() }
+    var context = SweepRunContext(
+      storePath: store, experiment: experiment, dataDirectory: dataDir,
+      blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+      measureEvery: measureEvery)
+
+    // Worker mode: train one configuration of the sweep in this process.
+    if let k = workerIndex {
+      guard all.indices.contains(k) else {
+        throw CommandError("Worker index \(k) is out of range 0..<\(all.count).")
+      }
+      try trainSweepConfiguration(all[k], context: context)
+      return
+    }
+
+    let shardSelection = try shard.map { text in try mapPlanningError { try SweepShard.parse(text) } }
+    let selected = shardSelection?.select(all) ?? all
+    let database = try Database(storePath: store)
+    let ledger = try SweepLedger.read(database: database, experiment: experiment)
+    var plan: [SweepConfiguration] = []
+    var crashed: [Int64] = []
+    var rows: [[Cell]] = []
+    var skipped = 0
+    for c in selected {
+      let (decision, dead) = ledger.decide(key: c.key)
+      switch decision {
+      case .done(let id):
+        skipped += 1
+        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: done (run \(id))")])
+      case .inProgressElsewhere(let id):
+        skipped += 1
+        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: training elsewhere (run \(id))")])
+      case .train(let failures):
+        plan.append(c)
+        crashed += dead
+        let note = failures > 0 ? "train (again after \(failures) failed)" : "train"
+        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text(note)])
+      }
+    }
+    if dryRun {
+      let sink = StandardOutputSink()
+      let writer = RowWriter(format: .table, sink: sink)
+      writer.begin(columns: ["index", "configuration", "plan"])
+      for r in rows { writer.write(r) }
+      writer.finish()
+      sink.flush()
+      return
+    }
+    try SweepLedger.markCrashed(crashed, database: database)
+    if !quiet {
+      let shardText = shardSelection.map { " (shard \($0.index)/\($0.count))" } ?? ""
+      writeStandardError(
+        "Sweep '\(experiment)'\(shardText): \(selected.count) configurations, \(skipped) already done, "
+          + "\(plan.count) to train, --jobs \(jobs). Store: \(store)\n")
+    }
+    guard !plan.isEmpty else { return }
+    let firstNewRunID = (try database.scalar(sql: "SELECT coalesce(max(id), 0) + 1 FROM run").int64Value) ?? 1
+    let monitor =
+      quiet
+      ? nil
+      : SweepProgressMonitor(
+        storePath: store, experiment: experiment, firstNewRunID: firstNewRunID, skippedCount: skipped,
+        plannedCount: plan.count, epochsPerRun: plan.map(\.epochs).reduce(0, +) / plan.count)
+    monitor?.start()
+    let failures: [SweepExecutor.Failure]
+    if jobs == 1 {
+      failures = SweepExecutor(context: context, trainInProcess: trainSweepConfiguration).runInProcess(plan)
+    } else {
+      guard let executable = currentGapdbExecutable() else {
+        monitor?.stop()
+        throw CommandError(
+          "Cannot find the gapdb executable to start worker processes.",
+          hint: "Set GAPDB_EXECUTABLE to the gapdb binary, or use --jobs 1.")
+      }
+      let work = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-sweep-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: work) }
+      var named = spec
+      named.name = experiment
+      let sweepFile = work.appendingPathComponent("sweep.json").path
+      try named.jsonText().write(toFile: sweepFile, atomically: true, encoding: .utf8)
+      context.blasThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+      do {
+        failures = try SweepExecutor(context: context, trainInProcess: trainSweepConfiguration).runInChildren(
+          plan, jobs: jobs, executable: executable, sweepFile: sweepFile, logDirectory: work.path)
+      } catch {
+        monitor?.stop()
+        throw error
+      }
+    }
+    monitor?.stop()
+    if !failures.isEmpty {
+      for f in failures.prefix(10) { writeStandardError("failed: \(f.configuration): \(f.message)\n") }
+      throw CommandError(
+        "\(failures.count) of \(plan.count) runs failed (first: \(failures[0].configuration)).",
+        hint: "Fix the cause and run the same command again: finished runs are skipped, failed ones retrained.")
+    }
+  }
+}
+
+/// Where the sweep comes from: `--grid`, `--file` or `--preset`, plus the scaling options.
+struct SweepSourceOptions: ParsableArguments {
+  @Option(help: "Axes and values, e.g. \"width=64,256,1024;label_noise=0,1\".")
+  var grid: String?
+
+  @Option(help: "A sweep file: .toml, .json, .yaml or .yml.")
+  var file: String?
+
+  @Option(help: "A built-in sweep: width, path-sgd or grid.")
+  var preset: String?
+
+  @Option(help: "Experiment name for the runs (default: the sweep file's name, preset-<name>, or 'sweep').")
+  var experiment: String?
+
+  @Option(help: "Training examples per run (a fixed seeded subset); overrides the sweep's value.")
+  var trainSize: Int?
+
+  @Option(help: "Epoch cap per run; overrides the sweep's value.")
+  var epochs: Int?
+
+  mutating func validate() throws {
+    let given = [grid != nil, file != nil, preset != nil].filter { $0 }.count
+    if given != 1 {
+      throw ValidationError("Give exactly one of --grid, --file or --preset (got \(given)).")
+    }
+    if let t = trainSize, t < 1 { throw ValidationError("--train-size must be ≥ 1; got \(t).") }
+    if let e = epochs, e < 1 { throw ValidationError("--epochs must be ≥ 1; got \(e).") }
+    if let experiment, experiment.isEmpty { throw ValidationError("--experiment must not be empty.") }
+  }
+
+  /// The sweep, with --train-size and --epochs applied (they replace fixed or varied values).
+  func specification() throws -> SweepSpecification {
+    var spec: SweepSpecification
+    if let grid {
+      spec = try mapPlanningError { try SweepSpecification.parseGrid(grid) }
+    } else if let file {
+      spec = try mapPlanningError { try SweepFileParser.load(path: file) }
+    } else {
+      let p = try mapPlanningError { try SweepPreset.named(preset ?? "") }
+      spec = p.specification()
+    }
+    if let trainSize {
+      spec.axes[.trainSize] = nil
+      spec.fixed[.trainSize] = .integer(trainSize)
+    }
+    if let epochs {
+      spec.axes[.epochs] = nil
+      spec.fixed[.epochs] = .integer(epochs)
+    }
+    return spec
+  }
+
+  func experimentName(for spec: SweepSpecification) -> String {
+    experiment ?? spec.name ?? "sweep"
+  }
+}
+
+/// Turns a ``SweepPlanningError`` into a ``CommandError`` with its hint.
+func mapPlanningError<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as SweepPlanningError {
+    throw CommandError(error.description, hint: error.hint)
+  }
+}

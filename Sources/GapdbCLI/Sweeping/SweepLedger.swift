@@ -1,0 +1,109 @@
+import Foundation
+import ResultsStore
+import SweepPlanning
+
+/// What a store already holds for a sweep's configurations, for resuming.
+///
+/// Every run a sweep starts carries its configuration key (``SweepConfiguration/key``) in
+/// `run.config` as `"sweep_key"`. Rerunning a sweep then:
+/// - skips a configuration with a `finished` or `diverged` run (diverging is a result: the
+///   same seed would diverge again);
+/// - skips a configuration whose run is `running` in a live process (another sweep or shard
+///   is training it);
+/// - marks a `running` run whose process is gone as `failed` (stop reason `process_died`)
+///   and trains the configuration again; likewise reruns configurations whose runs `failed`.
+///
+/// A process counts as gone when it ran on this host and its pid no longer exists, or when
+/// its heartbeat is older than ``staleAfterSeconds`` (any host).
+struct SweepLedger {
+  /// A stored run of a sweep configuration.
+  struct StoredRun: Equatable {
+    var id: Int64
+    var status: String
+    var host: String
+    var pid: Int64?
+    var heartbeatAgeSeconds: Double
+  }
+
+  /// What to do with one configuration.
+  enum Decision: Equatable {
+    /// A finished or diverged run exists.
+    case done(runID: Int64)
+    /// A live process is training it.
+    case inProgressElsewhere(runID: Int64)
+    /// Train it (first time, or again after failed/crashed runs).
+    case train(previousFailures: Int)
+  }
+
+  /// Heartbeat age after which a `running` run counts as crashed on any host (seconds).
+  static let staleAfterSeconds = 900.0
+
+  /// Stored runs by sweep key, oldest first.
+  var runsByKey: [String: [StoredRun]]
+
+  /// Reads the runs of `experiment` that carry a sweep key.
+  ///
+  /// - Throws: `DatabaseError`.
+  static func read(database: Database, experiment: String) throws -> SweepLedger {
+    var byKey: [String: [StoredRun]] = [:]
+    for row in try database.fetchAll(
+      sql: """
+        SELECT r.id, r.status, r.host, r.pid, json_extract(r.config, '$.sweep_key'),
+          (julianday('now') - julianday(r.heartbeat_at)) * 86400.0
+        FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
+        WHERE e.name = ?1 AND json_extract(r.config, '$.sweep_key') IS NOT NULL
+        ORDER BY r.id
+        """, arguments: [DatabaseValue(experiment)])
+    {
+      guard let key = row[4].stringValue else { continue }
+      byKey[key, default: []].append(
+        StoredRun(
+          id: row[0].int64Value ?? 0, status: row[1].stringValue ?? "", host: row[2].stringValue ?? "",
+          pid: row[3].int64Value, heartbeatAgeSeconds: row[5].doubleValue ?? .infinity))
+    }
+    return SweepLedger(runsByKey: byKey)
+  }
+
+  /// Whether a `running` run's process is still alive.
+  static func isAlive(_ run: StoredRun, thisHost: String = ProcessInfo.processInfo.hostName) -> Bool {
+    if run.heartbeatAgeSeconds > staleAfterSeconds { return false }
+    guard run.host == thisHost, let pid = run.pid else { return true }
+    if pid == Int64(ProcessInfo.processInfo.processIdentifier) { return false }  // an earlier run of this very process cannot still be training
+    return kill(pid_t(truncatingIfNeeded: pid), 0) == 0 || errno == EPERM
+  }
+
+  /// The decision for one configuration key, and the ids of crashed runs to mark failed.
+  func decide(key: String, isAlive: (StoredRun) -> Bool = { SweepLedger.isAlive($0) })
+    -> (decision: Decision, crashed: [Int64])
+  {
+    let runs = runsByKey[key] ?? []
+    if let done = runs.last(where: { $0.status == "finished" || $0.status == "diverged" }) {
+      return (.done(runID: done.id), [])
+    }
+    var crashed: [Int64] = []
+    for run in runs where run.status == "running" {
+      if isAlive(run) { return (.inProgressElsewhere(runID: run.id), []) }
+      crashed.append(run.id)
+    }
+    let failures = runs.filter { $0.status == "failed" }.count + crashed.count
+    return (.train(previousFailures: failures), crashed)
+  }
+
+  /// Marks runs whose process died as `failed` (stop reason `process_died`), in one
+  /// transaction; runs that meanwhile left `running` are not touched.
+  static func markCrashed(_ ids: [Int64], database: Database) throws {
+    guard !ids.isEmpty else { return }
+    try database.inTransaction {
+      let update = try database.makeStatement(
+        sql: """
+          UPDATE run SET status = 'failed', stop_reason = 'process_died',
+            ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+          WHERE id = ?1 AND status = 'running'
+          """)
+      for id in ids {
+        update.reset()
+        try update.execute([DatabaseValue(id)])
+      }
+    }
+  }
+}
