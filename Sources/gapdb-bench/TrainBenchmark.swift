@@ -50,11 +50,11 @@ struct TrainBenchmark: ParsableCommand {
   var skipRecording = false
 
   func run() throws {
-    print("OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)")
+    say("OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)")
     let t0 = Date()
     let loaded = try IDXDataset.load(directory: dataDir)
     let (data, _) = try prepare(loaded, with: DataPreparation(scaling: .divide(by: 255)))
-    print("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
+    say("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
       + String(format: "%.2f s", Date().timeIntervalSince(t0)))
     var ours: [String: (median: Double, eval: Double, testError: Double)] = [:]
     let architectures = archs.split(separator: ",").map(String.init)
@@ -75,7 +75,7 @@ struct TrainBenchmark: ParsableCommand {
       }
       let med = median(times)
       ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
-      print(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
+      say(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
         arch as NSString, med, times.min() ?? .nan, times.max() ?? .nan, times.count,
         Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
     }
@@ -86,12 +86,12 @@ struct TrainBenchmark: ParsableCommand {
     if !skipBaseline {
       torch = runBaseline(architectures: architectures)
     }
-    print("")
-    print("arch              gapdb_s  torch_s  ratio  target")
+    say("")
+    say("arch              gapdb_s  torch_s  ratio  target")
     for arch in architectures {
       let g = ours[arch]?.median ?? .nan
       let t = torch[arch] ?? .nan
-      print(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
+      say(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
     }
   }
 
@@ -116,7 +116,7 @@ struct TrainBenchmark: ParsableCommand {
       let perEpochTrain = summary.trainingSeconds / Double(max(summary.epochs, 1))
       let perEpochEval = summary.evaluationSeconds / Double(summary.epochs + 1)
       let perEpochRecord = summary.recordingSeconds / n
-      print(String(format: "gapdb  %-16@ with recording (spectral %@): train %.3f s + eval %.3f s + measures/store %.3f s per epoch; "
+      say(String(format: "gapdb  %-16@ with recording (spectral %@): train %.3f s + eval %.3f s + measures/store %.3f s per epoch; "
         + "measures/store = %.1f%% of train+eval (target < 10%%), eval = %.1f%% of train",
         arch as NSString, method.rawValue as NSString, perEpochTrain, perEpochEval, perEpochRecord,
         100 * perEpochRecord / (perEpochTrain + perEpochEval), 100 * perEpochEval / perEpochTrain))
@@ -128,12 +128,12 @@ struct TrainBenchmark: ParsableCommand {
     let dir = baselineDir ?? (fm.currentDirectoryPath as NSString).appendingPathComponent("../shared/baselines")
     let script = (dir as NSString).appendingPathComponent("bench_train.py")
     guard fm.fileExists(atPath: script) else {
-      print("skipped PyTorch baseline: \(script) not found (pass --baseline-dir)")
+      say("skipped PyTorch baseline: \(script) not found (pass --baseline-dir)")
       return [:]
     }
     let defaultPython = "/work/baseline-scratch/venv/bin/python"
     guard let interpreter = python ?? (fm.isExecutableFile(atPath: defaultPython) ? defaultPython : nil) else {
-      print("skipped PyTorch baseline: no Python with torch (pass --python)")
+      say("skipped PyTorch baseline: no Python with torch (pass --python)")
       return [:]
     }
     let out = fm.temporaryDirectory.appendingPathComponent("gapdb-bench-train-\(UUID().uuidString).json")
@@ -144,19 +144,19 @@ struct TrainBenchmark: ParsableCommand {
       script, "--data", dataDir, "--frameworks", "torch", "--epochs", String(epochs), "--threads", String(threads),
       "--archs", architectures.joined(separator: ","), "--out", out.path,
     ]
-    print("running PyTorch baseline: \(interpreter) \(process.arguments?.joined(separator: " ") ?? "")")
+    say("running PyTorch baseline: \(interpreter) \(process.arguments?.joined(separator: " ") ?? "")")
     do {
       try process.run()
       process.waitUntilExit()
     } catch {
-      print("skipped PyTorch baseline: \(error)")
+      say("skipped PyTorch baseline: \(error)")
       return [:]
     }
     guard process.terminationStatus == 0, let data = try? Data(contentsOf: out),
       let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let runs = json["runs"] as? [String: Any]
     else {
-      print("PyTorch baseline failed (exit \(process.terminationStatus))")
+      say("PyTorch baseline failed (exit \(process.terminationStatus))")
       return [:]
     }
     var result: [String: Double] = [:]
