@@ -6,7 +6,17 @@ import FeedForward
 import Foundation
 import ResultsStore
 import RunRecorder
+import Synchronization
 import TabularOutput
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Set by the SIGINT/SIGTERM handler of `gapdb train`; polled after every optimizer step.
+private let interruptRequested = Atomic<Bool>(false)
 
 extension OptimizerChoice: ExpressibleByArgument {}
 extension WeightInitializer: ExpressibleByArgument {}
@@ -273,11 +283,31 @@ struct TrainCommand: ParsableCommand {
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
     do {
-      summary = try runTraining(configuration, data: data, recorder: recorder) { display.handle($0) }
+      // Ctrl-C or SIGTERM: finish the step, mark the run failed ('interrupted'), exit 130.
+      // A parent may have started us with these signals blocked (test runners do); unblock them.
+      var mask = sigset_t()
+      sigemptyset(&mask)
+      sigaddset(&mask, SIGINT)
+      sigaddset(&mask, SIGTERM)
+      pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+      signal(SIGINT) { _ in interruptRequested.store(true, ordering: .relaxed) }
+      signal(SIGTERM) { _ in interruptRequested.store(true, ordering: .relaxed) }
+      defer {
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+      }
+      summary = try runTraining(
+        configuration, data: data, recorder: recorder, progress: { display.handle($0) },
+        isCancelled: { interruptRequested.load(ordering: .relaxed) })
+    } catch let error as TrainingRunError {
+      if case .cancelled = error {
+        display.finish()
+        writeStandardError("Error: \(error); it is marked failed (stop reason 'interrupted') in \(db).\n")
+        throw ExitCode(130)
+      }
+      throw CommandError(error.description, hint: "see `gapdb train --help` for the allowed values.")
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
-    } catch let error as TrainingRunError {
-      throw CommandError(error.description, hint: "see `gapdb train --help` for the allowed values.")
     } catch {
       throw CommandError(
         "training into '\(db)' failed: \(error)",
