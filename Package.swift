@@ -7,6 +7,7 @@
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
+//   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -67,6 +68,7 @@ let package = Package(
       name: "ExperimentRunner",
       dependencies: [
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
+        "FlatnessMeasures",
       ],
       swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
@@ -76,14 +78,15 @@ let package = Package(
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
-    .target(name: "FlatnessMeasures", swiftSettings: strict),
+    .target(
+      name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
+      swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning",
-        "FlatnessMeasures",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -92,7 +95,7 @@ let package = Package(
       name: "gapdb-bench",
       dependencies: [
         "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
-        "FeedForward", "LinearAlgebra", "ExperimentRunner", "ComplexityMeasures",
+        "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -106,7 +109,8 @@ let package = Package(
     .testTarget(
       name: "SweepReportCLITests",
       dependencies: [
-        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport", "gapdb",
+        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "ExperimentRunner",
+        "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -131,8 +135,8 @@ let package = Package(
     .testTarget(
       name: "ExperimentRunnerTests",
       dependencies: [
-        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles", "LinearAlgebra",
-        "TestSupport",
+        "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
+        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -145,7 +149,7 @@ let package = Package(
       name: "GapdbCLITests",
       dependencies: [
         "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
-        "TabularOutput", "CorrelationStatistics",
+        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -163,7 +167,8 @@ let package = Package(
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
     .testTarget(
-      name: "FlatnessMeasuresTests", dependencies: ["FlatnessMeasures", "TestSupport"],
+      name: "FlatnessMeasuresTests",
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -70,7 +70,7 @@ public enum SnapshotPolicy: Sendable, Equatable {
 }
 
 /// Everything one recorded training run needs: a config struct in, a recorded run out (see
-/// ``runTraining(_:data:recorder:progress:)``). Used by `gapdb train`, and by sweeps and demos
+/// ``runTraining(_:data:recorder:progress:isCancelled:)``). Used by `gapdb train`, and by sweeps and demos
 /// that call it once per configuration.
 public struct TrainingRunConfiguration: Sendable {
   /// The experiment the run belongs to (created on first use).
@@ -101,6 +101,9 @@ public struct TrainingRunConfiguration: Sendable {
   /// Extra top-level text fields of the run's config JSON (e.g. `sweep_key`, written by
   /// `gapdb sweep` to resume sweeps).
   public var configAnnotations: [String: String] = [:]
+  /// The perturbation suite (flatness and sharpness measures) and the optimization-based
+  /// measures: `nil` (default) records none of them; see ``FlatnessSchedule``.
+  public var flatness: FlatnessSchedule? = nil
 
   /// Creates a configuration with gapdb's defaults: Fashion-MNIST scaled to [0, 1], measures
   /// every epoch, no snapshots, exact spectral norms, a heartbeat every 30 s.

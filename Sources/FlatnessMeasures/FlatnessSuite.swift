@@ -96,10 +96,13 @@ public struct FlatnessReport: Sendable {
 ///   - context: Model, parameters, optional initial parameters, evaluation subset.
 ///   - settings: The suite's settings (the subset settings are taken from `context`).
 ///   - warmStart: Scales from the previous checkpoint, or none.
+///   - willRun: Called before each search (e.g. to refresh a run's heartbeat during a long
+///     suite).
 /// - Returns: The values, timings and next warm start.
 /// - Throws: ``FlatnessError`` for bad settings.
 public func runFlatnessSuite<Model>(
-  context: FlatnessContext<Model>, settings: FlatnessSuiteSettings, warmStart: FlatnessWarmStart = .init()
+  context: FlatnessContext<Model>, settings: FlatnessSuiteSettings, warmStart: FlatnessWarmStart = .init(),
+  willRun: (FlatnessSearch) -> Void = { _ in }
 ) throws(FlatnessError) -> FlatnessReport {
   var values: [FlatnessMeasureValue] = []
   var seconds: [FlatnessSearch: Double] = [:]
@@ -109,6 +112,7 @@ public func runFlatnessSuite<Model>(
   let initial = context.initialParameters
   let noInit = "no initial weights were given"
   func timed<T>(_ search: FlatnessSearch, _ body: () throws(FlatnessError) -> T) throws(FlatnessError) -> T {
+    willRun(search)
     let start = Date()
     let result = try body()
     seconds[search] = Date().timeIntervalSince(start)
@@ -236,7 +240,7 @@ public func runFlatnessSuite<Model>(
       let detail = merge(
         data, settings.keskar.ascent.detail,
         .object([
-          "epsilon": .double(r.epsilon), "box": .string("|y_i| <= epsilon*(|w_i|+1)"), "perturbed": .string("all"),
+          "epsilon": .double(r.epsilon), "box": .string("|y_i| <= epsilon*(|w_i|+1)"), "perturbed": .string(settings.keskar.perturbed.rawValue),
           "baseline_loss": .double(r.baselineLoss), "maximum_loss": .double(r.maximumLoss),
           "maximizer": .string("projected sign-gradient ascent from y=0, max over iterates"),
           "seed": .int(Int(truncatingIfNeeded: settings.keskar.seed)),

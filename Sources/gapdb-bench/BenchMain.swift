@@ -15,6 +15,8 @@ struct BenchCommand: ParsableCommand {
       CorrelateBenchmark.self,
       RecordBenchmark.self,
       TrainBenchmark.self,
+      FlatnessBenchmark.self,
+      FlatnessWidthExperiment.self,
       MeasuresBenchmark.self,
     ]
   )

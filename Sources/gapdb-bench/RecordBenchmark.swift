@@ -164,9 +164,6 @@ private func processCPUSeconds() -> Double {
 }
 
 /// Writes a line to stdout at once (unbuffered), so it stays in order with the Python output.
-private func say(_ line: String) {
-  FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
 
 private func removeDatabase(_ path: String) {
   for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ComplexityMeasures
+import FlatnessMeasures
+import Foundation
 import TabularOutput
 
 extension SpectralMethod: ExpressibleByArgument {}
@@ -27,6 +29,13 @@ public struct MeasureCommand: ParsableCommand {
         gapdb measure model.npz --init init.npz --logits train_logits.npy --labels train_labels.npy
         gapdb measure w1.npy b1.npy w2.npy b2.npy --format csv
         gapdb measure model.npz --layers --json
+        gapdb measure model.npz --init init.npz --data /usr/share/datasets/fashion-mnist --perturb-subset 2000
+
+      With --data (the training set: an IDX folder or a CSV file, scaled as in training), the
+      perturbation measures are added: PAC-Bayes σ, σ′ and their bounds, sharpness α, α′ and
+      their bounds, Keskar ε-sharpness (1e-3, 5e-4) and gradient noise, each with its search
+      settings and diagnostics as JSON in detail. They cost hundreds of forward passes over the
+      --perturb-subset examples; --perturb-* options trade accuracy for time.
       """)
 
   @Argument(help: ArgumentHelp("Weight files: one .npz state dict or .npy arrays in layer order.", valueName: "weights"))
@@ -49,6 +58,8 @@ public struct MeasureCommand: ParsableCommand {
 
   @Flag(help: "Print the per-layer summaries instead of the network measures.")
   var layers = false
+
+  @OptionGroup(title: "Flatness and sharpness measures (with --data)") var flatness: FlatnessDataOptions
 
   @OptionGroup var output: OutputOptions
 
@@ -82,6 +93,9 @@ public struct MeasureCommand: ParsableCommand {
     let inputStatistics = try inputs.map { (path: String) throws(CommandError) in try MeasureInputLoader.loadInputs(path, network: network) }
     var suite = MeasureSuite(options: LayerSummaryOptions(spectralMethod: spectral))
     let report = suite.evaluate(network, outputs: outputs, inputs: inputStatistics)
+    let flat = try flatness.loadTrainingSet(classCount: network.outputDimension).map { (train) throws(CommandError) in
+      try flatnessMeasures(network: network, trainingSet: train, settings: flatness.search.suiteSettings())
+    } ?? []
     let writer = output.makeWriter(sink: sink)
     if layers {
       writer.begin(columns: LayerSummaryColumns.names)
@@ -93,6 +107,11 @@ public struct MeasureCommand: ParsableCommand {
           .text(r.id), r.value.value.map(Cell.real) ?? .null, r.value.logValue.map(Cell.real) ?? .null,
           .text(r.value.kind.rawValue), r.value.detail.map(Cell.text) ?? .null,
         ])
+      }
+      for v in flat {
+        let kind = MeasureValue(value: v.value, logValue: nil).kind
+        let log: Cell = v.value.flatMap { $0 > 0 ? .real(Foundation.log($0)) : nil } ?? .null
+        writer.write([.text(v.id), v.value.map(Cell.real) ?? .null, log, .text(kind.rawValue), .text(v.detailJSON)])
       }
     }
     writer.finish()
