@@ -70,7 +70,7 @@ public enum SnapshotPolicy: Sendable, Equatable {
 }
 
 /// Everything one recorded training run needs: a config struct in, a recorded run out (see
-/// ``runTraining(_:data:recorder:progress:)``). Used by `gapdb train`, and by sweeps and demos
+/// ``runTraining(_:data:recorder:progress:isCancelled:)``). Used by `gapdb train`, and by sweeps and demos
 /// that call it once per configuration.
 public struct TrainingRunConfiguration: Sendable {
   /// The experiment the run belongs to (created on first use).

@@ -13,11 +13,15 @@ public enum TrainingRunError: Error, Equatable, CustomStringConvertible, Sendabl
   case invalidConfiguration(String)
   /// The data cannot train a classifier (no examples, no features, fewer than 2 classes).
   case unusableData(String)
+  /// `isCancelled` returned true (e.g. the user pressed Ctrl-C); the run is marked failed with
+  /// stop reason `interrupted`.
+  case cancelled(runID: Int64, epoch: Int)
 
   public var description: String {
     switch self {
     case .invalidConfiguration(let m): return m
     case .unusableData(let m): return m
+    case .cancelled(let runID, let epoch): return "run \(runID) was interrupted during epoch \(epoch)"
     }
   }
 }
@@ -121,11 +125,13 @@ public struct TrainingRunSummary: Sendable {
 ///   - data: The loaded, unprepared data (``DataSource/load(seed:)``), so a sweep can load once.
 ///   - recorder: An open store.
 ///   - progress: Called on the calling thread for each event.
+///   - isCancelled: Polled after every optimizer step; returning true stops training, marks
+///     the run failed (stop reason `interrupted`) and throws ``TrainingRunError/cancelled(runID:epoch:)``.
 /// - Returns: The summary.
 /// - Throws: ``TrainingRunError``, `DatasetError`, `RecorderError`, `DatabaseError`.
 public func runTraining(
   _ configuration: TrainingRunConfiguration, data: DataSplit, recorder: Recorder,
-  progress: (TrainingRunEvent) -> Void = { _ in }
+  progress: (TrainingRunEvent) -> Void = { _ in }, isCancelled: () -> Bool = { false }
 ) throws -> TrainingRunSummary {
   if let problem = configuration.validationProblem() { throw TrainingRunError.invalidConfiguration(problem) }
   let (prepared, preparation) = try prepare(data, with: configuration.effectivePreparation)
@@ -186,6 +192,7 @@ public func runTraining(
     let result = try FeedForward.train(
       data: prepared, configuration: t, initialNetwork: initial,
       onStep: { step in
+        if isCancelled() { throw TrainingRunError.cancelled(runID: run.id, epoch: step.epoch) }
         progress(.step(step))
         if (clock.now - lastBeat) > .seconds(configuration.heartbeatInterval) {
           try run.heartbeat()
@@ -255,21 +262,24 @@ public func runTraining(
       evaluationSeconds: evaluationSeconds, recordingSeconds: recordingSeconds)
   } catch {
     if run.status == .running {
-      try? run.finish(status: .failed, stopReason: "error: \(error)")
+      var reason = "error: \(error)"
+      if case .cancelled? = error as? TrainingRunError { reason = "interrupted" }
+      try? run.finish(status: .failed, stopReason: reason)
     }
     throw error
   }
 }
 
 /// Loads the data of `configuration.dataSource`, opens (creating if needed) the store at
-/// `databasePath` and runs ``runTraining(_:data:recorder:progress:)``.
-/// - Throws: As ``runTraining(_:data:recorder:progress:)``, plus the store's open errors.
+/// `databasePath` and runs ``runTraining(_:data:recorder:progress:isCancelled:)``.
+/// - Throws: As ``runTraining(_:data:recorder:progress:isCancelled:)``, plus the store's open errors.
 public func runTraining(
-  _ configuration: TrainingRunConfiguration, databasePath: String, progress: (TrainingRunEvent) -> Void = { _ in }
+  _ configuration: TrainingRunConfiguration, databasePath: String, progress: (TrainingRunEvent) -> Void = { _ in },
+  isCancelled: () -> Bool = { false }
 ) throws -> TrainingRunSummary {
   let data = try configuration.dataSource.load(seed: configuration.training.seed)
   let recorder = try Recorder(path: databasePath)
-  return try runTraining(configuration, data: data, recorder: recorder, progress: progress)
+  return try runTraining(configuration, data: data, recorder: recorder, progress: progress, isCancelled: isCancelled)
 }
 
 extension Duration {

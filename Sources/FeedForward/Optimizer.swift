@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Which update rule the optimizer applies.
 public enum OptimizationMethod: String, Sendable, CaseIterable {
   /// Stochastic gradient descent on ∂loss/∂w (with optional momentum and weight decay).
@@ -61,11 +63,11 @@ public struct Optimizer: Sendable {
   /// The settings.
   public let configuration: OptimizerConfiguration
   /// Updates applied so far.
-  public private(set) var stepCount = 0
+  public internal(set) var stepCount = 0
   /// The Path-SGD step ratio ρ (1 until fixed at the first step when enabled).
   public private(set) var pathSGDRatio: Double = 1
-  private var weightVelocity: [[Float]] = []
-  private var biasVelocity: [[Float]] = []
+  var weightVelocity: [Matrix] = []
+  var biasVelocity: [[Float]] = []
   private var scratch = PathScalingScratch()
 
   /// Creates an optimizer with zero momentum buffers.
@@ -85,7 +87,7 @@ public struct Optimizer: Sendable {
     let decay = Float(configuration.weightDecay)
     let eta = Float(learningRate)
     if mu != 0 && weightVelocity.isEmpty {
-      weightVelocity = network.layers.map { [Float](repeating: 0, count: $0.weight.count) }
+      weightVelocity = network.layers.map { Matrix(rows: $0.fanOut, columns: $0.fanIn) }
       biasVelocity = network.layers.map { [Float](repeating: 0, count: $0.bias.count) }
     }
     var effective = gradients
@@ -100,7 +102,7 @@ public struct Optimizer: Sendable {
       effective.weightGradient[i].elements.withUnsafeBufferPointer { g in
         network.layers[i].weight.elements.withUnsafeMutableBufferPointer { w in
           if mu != 0 {
-            weightVelocity[i].withUnsafeMutableBufferPointer { v in
+            weightVelocity[i].elements.withUnsafeMutableBufferPointer { v in
               applyUpdate(w, g, v, eta: eta, momentum: mu, decay: decay)
             }
           } else {
@@ -126,7 +128,7 @@ public struct Optimizer: Sendable {
 
 /// θ ← θ − η·(v ← μv + g + λθ), with branch-free inner loops so they vectorize.
 @inline(__always)
-private func applyUpdate(
+func applyUpdate(
   _ w: UnsafeMutableBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, _ v: UnsafeMutableBufferPointer<Float>?,
   eta: Float, momentum mu: Float, decay: Float
 ) {

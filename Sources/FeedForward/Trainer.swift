@@ -264,8 +264,12 @@ public func train(
             diverged = true
             return
           }
-          network.backward(&buffers, into: &gradients)
-          optimizer.step(&network, gradients: gradients, learningRate: learningRate)
+          if optimizer.supportsFusedStep {
+            optimizer.backwardAndStep(&network, &buffers, learningRate: learningRate)
+          } else {
+            network.backward(&buffers, into: &gradients)
+            optimizer.step(&network, gradients: gradients, learningRate: learningRate)
+          }
         }
         if count == b { step(&fullBatch) } else if lastBatch != nil { step(&lastBatch!) }
         if diverged {

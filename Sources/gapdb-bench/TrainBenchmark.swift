@@ -1,8 +1,11 @@
 import ArgumentParser
+import ComplexityMeasures
 import Datasets
+import ExperimentRunner
 import FeedForward
 import Foundation
 import LinearAlgebra
+import RunRecorder
 
 /// `gapdb-bench train`: seconds per SGD epoch on the full Fashion-MNIST training set, next to
 /// PyTorch (CPU) measured by `bench_train.py` in the same invocation.
@@ -43,12 +46,15 @@ struct TrainBenchmark: ParsableCommand {
   @Flag(help: "Skip the PyTorch baseline.")
   var skipBaseline = false
 
+  @Flag(help: "Skip the recording-overhead measurement (gapdb train's per-epoch measures and store writes).")
+  var skipRecording = false
+
   func run() throws {
-    print("OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)")
+    say("OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)")
     let t0 = Date()
     let loaded = try IDXDataset.load(directory: dataDir)
     let (data, _) = try prepare(loaded, with: DataPreparation(scaling: .divide(by: 255)))
-    print("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
+    say("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
       + String(format: "%.2f s", Date().timeIntervalSince(t0)))
     var ours: [String: (median: Double, eval: Double, testError: Double)] = [:]
     let architectures = archs.split(separator: ",").map(String.init)
@@ -69,20 +75,51 @@ struct TrainBenchmark: ParsableCommand {
       }
       let med = median(times)
       ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
-      print(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
+      say(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
         arch as NSString, med, times.min() ?? .nan, times.max() ?? .nan, times.count,
         Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
+    }
+    if !skipRecording, let arch = architectures.first {
+      try measureRecordingOverhead(data: data, arch: arch)
     }
     var torch: [String: Double] = [:]
     if !skipBaseline {
       torch = runBaseline(architectures: architectures)
     }
-    print("")
-    print("arch              gapdb_s  torch_s  ratio  target")
+    say("")
+    say("arch              gapdb_s  torch_s  ratio  target")
     for arch in architectures {
       let g = ours[arch]?.median ?? .nan
       let t = torch[arch] ?? .nan
-      print(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
+      say(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
+    }
+  }
+
+  /// Trains `arch` through `runTraining` into a temporary store, measuring every epoch, and
+  /// reports the time spent measuring and recording relative to training + evaluation.
+  private func measureRecordingOverhead(data: DataSplit, arch: String) throws {
+    let sizes = arch.split(separator: "-").compactMap { Int($0) }
+    for method in [SpectralMethod.exact, .powerIteration] {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-bench-train-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: dir) }
+      let recorder = try Recorder(path: dir.appendingPathComponent("bench.sqlite").path)
+      let config = TrainingRunConfiguration(
+        experiment: "bench", dataSource: .idx(directory: dataDir, classCount: 10),
+        preparation: DataPreparation(),  // data is already scaled
+        training: TrainingConfiguration(
+          hiddenLayerSizes: Array(sizes.dropFirst().dropLast()), learningRate: 0.01, batchSize: 128, maxEpochs: epochs,
+          seed: 0, blasThreadCount: threads),
+        measureEvery: 1, spectralMethod: method)
+      let summary = try runTraining(config, data: data, recorder: recorder)
+      let n = Double(summary.measuredEpochs.count)
+      let perEpochTrain = summary.trainingSeconds / Double(max(summary.epochs, 1))
+      let perEpochEval = summary.evaluationSeconds / Double(summary.epochs + 1)
+      let perEpochRecord = summary.recordingSeconds / n
+      say(String(format: "gapdb  %-16@ with recording (spectral %@): train %.3f s + eval %.3f s + measures/store %.3f s per epoch; "
+        + "measures/store = %.1f%% of train+eval (target < 10%%), eval = %.1f%% of train",
+        arch as NSString, method.rawValue as NSString, perEpochTrain, perEpochEval, perEpochRecord,
+        100 * perEpochRecord / (perEpochTrain + perEpochEval), 100 * perEpochEval / perEpochTrain))
     }
   }
 
@@ -91,12 +128,12 @@ struct TrainBenchmark: ParsableCommand {
     let dir = baselineDir ?? (fm.currentDirectoryPath as NSString).appendingPathComponent("../shared/baselines")
     let script = (dir as NSString).appendingPathComponent("bench_train.py")
     guard fm.fileExists(atPath: script) else {
-      print("skipped PyTorch baseline: \(script) not found (pass --baseline-dir)")
+      say("skipped PyTorch baseline: \(script) not found (pass --baseline-dir)")
       return [:]
     }
     let defaultPython = "/work/baseline-scratch/venv/bin/python"
     guard let interpreter = python ?? (fm.isExecutableFile(atPath: defaultPython) ? defaultPython : nil) else {
-      print("skipped PyTorch baseline: no Python with torch (pass --python)")
+      say("skipped PyTorch baseline: no Python with torch (pass --python)")
       return [:]
     }
     let out = fm.temporaryDirectory.appendingPathComponent("gapdb-bench-train-\(UUID().uuidString).json")
@@ -107,19 +144,19 @@ struct TrainBenchmark: ParsableCommand {
       script, "--data", dataDir, "--frameworks", "torch", "--epochs", String(epochs), "--threads", String(threads),
       "--archs", architectures.joined(separator: ","), "--out", out.path,
     ]
-    print("running PyTorch baseline: \(interpreter) \(process.arguments?.joined(separator: " ") ?? "")")
+    say("running PyTorch baseline: \(interpreter) \(process.arguments?.joined(separator: " ") ?? "")")
     do {
       try process.run()
       process.waitUntilExit()
     } catch {
-      print("skipped PyTorch baseline: \(error)")
+      say("skipped PyTorch baseline: \(error)")
       return [:]
     }
     guard process.terminationStatus == 0, let data = try? Data(contentsOf: out),
       let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let runs = json["runs"] as? [String: Any]
     else {
-      print("PyTorch baseline failed (exit \(process.terminationStatus))")
+      say("PyTorch baseline failed (exit \(process.terminationStatus))")
       return [:]
     }
     var result: [String: Double] = [:]

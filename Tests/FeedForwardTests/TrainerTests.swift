@@ -178,3 +178,42 @@ func separableToySplit(count: Int, seed: UInt64) -> DataSplit {
     #expect(result.finalTestError! < 0.3, "test errors by epoch: \(errors)")
   }
 }
+
+@Suite struct FusedStepTests {
+  /// Five steps on fixed batches through `backwardAndStep` versus `backward` + `step`.
+  @Test(arguments: [(0.0, 0.0), (0.9, 0.0), (0.0, 0.01), (0.9, 5e-3)])
+  func fusedStep_matchesBackwardThenStep(momentum: Double, weightDecay: Double) {
+    let config = OptimizerConfiguration(method: .sgd, momentum: momentum, weightDecay: weightDecay)
+    var fusedNet = MultilayerPerceptron(layerSizes: [6, 9, 7, 4], seed: 13)
+    var plainNet = fusedNet
+    var fused = Optimizer(config)
+    var plain = Optimizer(config)
+    var rng = SplitMix64(seed: 5)
+    var buffers = BatchBuffers(batchSize: 12, layerSizes: fusedNet.layerSizes)
+    var gradients = ParameterGradients(zeroLike: plainNet)
+    #expect(fused.supportsFusedStep)
+    for _ in 0..<5 {
+      let x = Matrix(rows: 12, columns: 6, elements: (0..<72).map { _ in Float(rng.next() % 2000) / 1000 - 1 })
+      let y = (0..<12).map { _ in Int(rng.next() % 4) }
+      buffers.activations[0] = x
+      fusedNet.forward(&buffers)
+      softmaxCrossEntropy(logits: buffers.activations[3], labels: y[...], gradient: &buffers.preActivationGradients[3])
+      fused.backwardAndStep(&fusedNet, &buffers, learningRate: 0.1)
+      buffers.activations[0] = x
+      plainNet.forward(&buffers)
+      softmaxCrossEntropy(logits: buffers.activations[3], labels: y[...], gradient: &buffers.preActivationGradients[3])
+      plainNet.backward(&buffers, into: &gradients)
+      plain.step(&plainNet, gradients: gradients, learningRate: 0.1)
+    }
+    // Same arithmetic up to float32 rounding of a few operations per parameter and step.
+    let a = fusedNet.parameterVector(), b = plainNet.parameterVector()
+    let worst = zip(a, b).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+    #expect(worst < 1e-5, "max parameter difference \(worst)")
+    #expect(a != MultilayerPerceptron(layerSizes: [6, 9, 7, 4], seed: 13).parameterVector())
+    #expect(fused.stepCount == 5)
+  }
+
+  @Test func pathSGD_doesNotUseFusedStep() {
+    #expect(!Optimizer(OptimizerConfiguration(method: .pathSGD)).supportsFusedStep)
+  }
+}

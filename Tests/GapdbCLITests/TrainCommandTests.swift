@@ -96,6 +96,42 @@ import Testing
     }
   }
 
+  @Test func train_interrupted_marksRunFailedAndKeepsEpochs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let db = dir.path("int.sqlite")
+    let child = try ChildProcess(
+      builtProductURL("gapdb"),
+      ["train", "--db", db, "--experiment", "int", "--csv", try writeCSV(dir), "--hidden", "4", "--epochs", "100000",
+       "--measure-every", "1000", "--quiet"])
+    // Wait until a few epochs are recorded, then press Ctrl-C.
+    var recorded: Int64 = 0
+    for _ in 0..<400 where recorded < 3 {
+      Thread.sleep(forTimeInterval: 0.05)
+      if let store = try? Database(path: db, mode: .readOnly) {
+        recorded = (try? store.scalar(sql: "SELECT count(*) FROM epoch_metric").int64Value ?? 0) ?? 0
+      }
+    }
+    #expect(recorded >= 3)
+    child.process.interrupt()
+    // Never hang the suite: if the interrupt is ignored, kill the child and fail.
+    var waited = 0
+    while child.process.isRunning && waited < 600 {
+      Thread.sleep(forTimeInterval: 0.05)
+      waited += 1
+    }
+    if child.process.isRunning {
+      kill(child.process.processIdentifier, SIGKILL)
+      Issue.record("gapdb train ignored SIGINT")
+    }
+    let result = child.wait()
+    #expect(result.status == 130, "\(result.stderr)")
+    #expect(result.stderr.contains("marked failed (stop reason 'interrupted')"))
+    let store = try Database(path: db, mode: .readOnly)
+    #expect(try store.fetchAll(sql: "SELECT status, stop_reason FROM run")[0].values == [.text("failed"), .text("interrupted")])
+    #expect((try store.scalar(sql: "SELECT count(*) FROM epoch_metric").int64Value ?? 0) >= recorded)
+  }
+
   @Test func train_help_hasAbstractAndREADMEEntry() throws {
     let help = try gapdb(["train", "--help"])
     #expect(help.status == 0)
