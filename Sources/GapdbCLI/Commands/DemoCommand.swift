@@ -10,9 +10,9 @@ public struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Run reduced width and grid experiments on Fashion-MNIST and write their report.",
     discussion: """
-      Two experiments, 16 runs, 4 min 19 s of CPU time in total (19 min 45 s of
-      wall time were measured with the 2 cores shared by parallel builds; an
-      idle 2-core machine needs a few minutes):
+      Two experiments, 16 runs, 1 min 50 s of CPU time in total (6 min 26 s of
+      wall time were measured with the 2 cores shared by parallel builds, load
+      average ~14; an idle 2-core machine needs a few minutes):
         demo-width  one hidden layer of 16, 64, 256, 1024 units × true vs random
                     labels, learning rate 0.05 (Neyshabur et al. 2017, reduced)
         demo-grid   depth {1, 2} × width {64, 256} × learning rate {0.01, 0.05}:
