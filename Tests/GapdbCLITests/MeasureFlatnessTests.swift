@@ -85,7 +85,7 @@ import Testing
     defer { dir.remove() }
     let db = dir.path("runs.sqlite")
     let data = try csv(dir)
-    let base = ["train", "--db", db, "--csv", data, "--hidden", "4", "--epochs", "3", "--lr", "0.1", "--batch-size", "10", "--quiet"]
+    let base = ["train", "--db", db, "--csv", data, "--no-test-set", "--hidden", "4", "--epochs", "3", "--lr", "0.1", "--batch-size", "10", "--quiet"]
     let result = try runProduct(
       "gapdb", base + ["--experiment", "on", "--perturb-every", "2", "--perturb-depth", "5", "--perturb-ascent-steps", "2"])
     #expect(result.status == 0, "\(result.stderr)")

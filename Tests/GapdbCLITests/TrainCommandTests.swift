@@ -57,8 +57,8 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let result = try gapdb([
-      "train", "--db", dir.path("q.sqlite"), "--experiment", "q", "--csv", try writeCSV(dir), "--hidden", "4",
-      "--epochs", "1", "--quiet", "--format", "csv",
+      "train", "--db", dir.path("q.sqlite"), "--experiment", "q", "--csv", try writeCSV(dir), "--no-test-set",
+      "--hidden", "4", "--epochs", "1", "--quiet", "--format", "csv",
     ])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr == "")
@@ -75,6 +75,9 @@ import Testing
       ["--lr", "-1"], ["--label-noise", "1.5"], ["--hidden", "5,x"], ["--epochs", "-2"], ["--optimizer", "adam"],
       ["--lr-schedule", "step:0.1"], ["--snapshot", "every:0"], ["--csv", csv, "--data-dir", dir.url.path],
       ["--holdout-fraction", "0.2"], ["--momentum", "1"],
+      // An empty --hidden is not softmax regression ('none' is); a CSV run needs a test set.
+      ["--hidden", ""], ["--hidden", " "], ["--csv", csv], ["--csv", csv, "--holdout-fraction", "0"],
+      ["--csv", csv, "--no-test-set", "--holdout-fraction", "0.2"], ["--no-test-set"],
     ]
     for extra in usage {
       let r = try gapdb(base + extra)
@@ -86,7 +89,12 @@ import Testing
     let emptyDir = try gapdb(base + ["--data-dir", dir.url.path])
     #expect(emptyDir.status == 1)
     #expect(emptyDir.stderr.contains("lacks an IDX file"))
-    let tooBig = try gapdb(base + ["--csv", csv, "--train-size", "1000"])
+    let noGap = try gapdb(base + ["--csv", csv])
+    #expect(noGap.stderr.contains("--csv without a test set"))
+    #expect(noGap.stderr.contains("--holdout-fraction 0.2"))
+    let emptyHidden = try gapdb(base + ["--hidden", ""])
+    #expect(emptyHidden.stderr.contains("--hidden '' is empty"))
+    let tooBig = try gapdb(base + ["--csv", csv, "--holdout-fraction", "0.25", "--train-size", "1000"])
     #expect(tooBig.status == 1)
     #expect(tooBig.stderr.contains("--train-size 1000 is invalid"))
     // None of these created a run.
@@ -102,7 +110,7 @@ import Testing
     let db = dir.path("int.sqlite")
     let child = try ChildProcess(
       builtProductURL("gapdb"),
-      ["train", "--db", db, "--experiment", "int", "--csv", try writeCSV(dir), "--hidden", "4", "--epochs", "100000",
+      ["train", "--db", db, "--experiment", "int", "--csv", try writeCSV(dir), "--no-test-set", "--hidden", "4", "--epochs", "100000",
        "--measure-every", "1000", "--quiet"])
     // Wait until a few epochs are recorded, then press Ctrl-C.
     var recorded: Int64 = 0

@@ -56,8 +56,9 @@ struct TrainCommand: ParsableCommand {
 
       Data: Fashion-MNIST from Debian's dataset-fashion-mnist (\(IDXDataset.defaultFashionMNISTDirectory))
       by default; --data-dir for any folder with the four MNIST-format IDX files (.gz or raw);
-      --csv for a CSV file (label column + numeric features). Applied in order: --train-size
-      (fixed seeded subset), --label-noise (exactly round(p·m) labels replaced by uniformly
+      --csv for a CSV file (label column + numeric features) with a test set from --csv-test or
+      --holdout-fraction (--no-test-set trains without one: no test error, no gap). Applied in
+      order: --train-size (fixed seeded subset), --label-noise (exactly round(p·m) labels replaced by uniformly
       random labels, which may equal the true one), --scaling.
 
       Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by
@@ -153,6 +154,9 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Without --csv-test: the fraction of --csv rows held out as the test set.")
   var holdoutFraction: Double = 0
 
+  @Flag(help: "Train on --csv without a test set (no test error, hence no generalization gap).")
+  var noTestSet = false
+
   @Option(help: "CSV label column: a 0-based position or a header name (default: 'label', else the first).")
   var labelColumn: String = "auto"
 
@@ -215,6 +219,7 @@ struct TrainCommand: ParsableCommand {
     guard holdoutFraction >= 0, holdoutFraction < 1 else {
       throw ValidationError("--holdout-fraction must lie in [0, 1); got \(holdoutFraction).")
     }
+    try validateTestSet()
     guard measureEvery >= 1 else { throw ValidationError("--measure-every must be ≥ 1; got \(measureEvery).") }
     guard SnapshotPolicy(parsing: snapshot) != nil else {
       throw ValidationError("--snapshot '\(snapshot)' is not none, final or every:N (N ≥ 1).")
@@ -223,9 +228,27 @@ struct TrainCommand: ParsableCommand {
     guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1; got \(threads).") }
   }
 
+  /// A CSV run needs a test set (--csv-test or --holdout-fraction > 0) for its generalization
+  /// gap, unless --no-test-set asks for none; --no-test-set contradicts either source.
+  private func validateTestSet() throws {
+    if noTestSet {
+      if csv == nil { throw ValidationError("--no-test-set applies to --csv data only (IDX data has its own test set).") }
+      if csvTest != nil || holdoutFraction > 0 {
+        throw ValidationError("--no-test-set contradicts --csv-test/--holdout-fraction \(holdoutFraction); give one or the other.")
+      }
+    } else if csv != nil, csvTest == nil, holdoutFraction == 0 {
+      throw ValidationError(
+        "--csv without a test set: the run would have no test error and no generalization gap. "
+          + "Hint: add --csv-test FILE or --holdout-fraction 0.2 (or --no-test-set to train without one).")
+    }
+  }
+
   private func hiddenSizes() throws -> [Int] {
     let text = hidden.trimmingCharacters(in: .whitespaces)
-    if text.lowercased() == "none" || text.isEmpty { return [] }
+    if text.isEmpty {
+      throw ValidationError("--hidden '\(hidden)' is empty. Hint: give widths such as 512,512, or 'none' for softmax regression.")
+    }
+    if text.lowercased() == "none" { return [] }
     var sizes: [Int] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else {
