@@ -93,20 +93,48 @@ func beginSweepRun(
       RunSpec(experiment: "e", name: "width=64", config: "{\"sweep_key\": \"c\", \"stopping\": {\"max_epochs\": 4}}"))
     try run.recordEpoch(EpochRecord(epoch: 0, step: 0, metrics: EpochMetrics(trainLoss: 2.3)))
     try run.recordEpoch(EpochRecord(epoch: 1, step: 10, metrics: EpochMetrics(trainLoss: 0.4123)))
+    // Costs per epoch: a 1, b 1, c 2 (a wider network), d 4 (not started yet).
+    let work = SweepWorkPlan(entries: ["a": (4, 1), "b": (4, 1), "c": (4, 2), "d": (4, 4)])
     let snap = try SweepProgressMonitor.snapshot(
       database: recorder.database, experiment: "e", firstNewRunID: before + 1, skippedCount: 1,
-      plannedCount: 4, epochsPerRun: 4)
+      plannedCount: 4, work: work)
     #expect(snap.endedCount == 2)
     #expect(snap.failedCount == 1)
     #expect(snap.active.count == 1)
     #expect(snap.active.first?.epoch == 1)
-    // 2 ended runs count 4 epochs each, the active one 1: 9 of 16 planned.
-    #expect(snap.epochsDone == 9)
-    #expect(snap.epochsPlanned == 16)
-    // 9 epochs in 90 s → 10 s each; 7 left → 70 s.
+    // a and b ended without recording an epoch: their 4 + 4 units leave the plan (4·1 + 4·1 +
+    // 4·2 + 4·4 = 32 → 24); c trained 1 epoch of cost 2: 2 of 24 units done.
+    #expect(snap.workDone == 2)
+    #expect(snap.workPlanned == 24)
+    // 2 units in 90 s → 45 s each; 22 left → 990 s.
     #expect(
       snap.line(elapsedSeconds: 90)
-        == "sweep [###########.........] 3/5 runs (1 failed) · #\(run.id) width=64 e1/4 loss 0.412 · ETA 1m10s")
+        == "sweep [#...................] 3/5 runs (1 failed) · #\(run.id) width=64 e1/4 loss 0.412 · ETA 16m30s")
+  }
+
+  @Test func workPlan_weightsWideRunsAndEarlyStops() throws {
+    // Widths 16 and 1024 on 1000 examples, 10 epochs each: cost per epoch ∝ examples ×
+    // (parameters + 50 000): (785·16 + 17·10 + 50 000) = 62 730 vs (785·1024 + 1025·10 + 50 000)
+    // = 864 090 per example.
+    let spec = SweepSpecification(
+      name: "w", fixed: [.trainSize: .integer(1000), .epochs: .integer(10)],
+      axes: [.width: [.integer(16), .integer(1024)]])
+    let configurations = try spec.configurations()
+    let plan = SweepWorkPlan(configurations)
+    let costs = configurations.map { plan.entries[$0.key]!.costPerEpoch }
+    #expect(costs == [62_730_000, 864_090_000])
+    // The narrow run is done in 10 s: its 10 · 62.73 M units say nothing like "half done".
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let recorder = try Recorder(path: dir.path("p.sqlite"))
+    let run = try recorder.beginRun(
+      RunSpec(experiment: "w", name: "width=16", config: "{\"sweep_key\": \"\(configurations[0].key)\", \"stopping\": {\"max_epochs\": 10}}"))
+    for e in 0...10 { try run.recordEpoch(EpochRecord(epoch: e, step: Int64(e), metrics: EpochMetrics(trainLoss: 1))) }
+    try run.finish(status: .finished)
+    let snap = try SweepProgressMonitor.snapshot(
+      database: recorder.database, experiment: "w", firstNewRunID: run.id, skippedCount: 0, plannedCount: 2, work: plan)
+    // ETA = 10 s / 627.3 M · 8 640.9 M = 137.7 s, not the 10 s a per-run average gives.
+    #expect(snap.line(elapsedSeconds: 10).hasSuffix("ETA 2m18s"))
   }
 
   @Test func formatDuration_examples() {

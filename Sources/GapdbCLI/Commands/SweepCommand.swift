@@ -160,7 +160,7 @@ public struct SweepCommand: ParsableCommand {
       ? nil
       : SweepProgressMonitor(
         storePath: store, experiment: experiment, firstNewRunID: firstNewRunID, skippedCount: skipped,
-        plannedCount: plan.count, epochsPerRun: plan.map(\.epochs).reduce(0, +) / plan.count)
+        plannedCount: plan.count, work: SweepWorkPlan(plan))
     monitor?.start()
     let failures: [SweepExecutor.Failure]
     if jobs == 1 {

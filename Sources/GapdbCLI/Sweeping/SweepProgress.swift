@@ -1,4 +1,5 @@
 import Foundation
+import SweepPlanning
 import ResultsStore
 import Synchronization
 import TabularOutput
@@ -9,8 +10,13 @@ import TabularOutput
 /// each training run's epoch and latest training loss, and an ETA:
 /// `sweep [########............] 12/35 runs · #41 width=256 e4/20 loss 0.412 · ETA 4m12s`.
 /// It is computed from the store, so it is the same whether runs train in this process or in
-/// `--jobs N` worker processes. The ETA assumes every remaining epoch costs the mean epoch time
-/// so far (runs that reach their loss target early make it pessimistic).
+/// `--jobs N` worker processes.
+///
+/// Progress is counted in *work units*: a run's epochs weighted by its expected cost per epoch
+/// (``SweepWorkPlan``), so a 1024-unit run counts for more than a 16-unit one. A run that ended
+/// counts the epochs it actually trained and the work it skipped (stopping early at the loss
+/// target, diverging, failing) leaves the plan. The ETA is the measured wall time per work unit
+/// so far times the work left; runs still to come that stop early make it pessimistic.
 struct SweepProgressSnapshot: Equatable {
   /// Runs already done before this invocation started (skipped).
   var skippedCount: Int
@@ -22,10 +28,10 @@ struct SweepProgressSnapshot: Equatable {
   var failedCount: Int
   /// (run id, name, epoch, epoch cap, train loss) of runs in progress.
   var active: [(id: Int64, name: String, epoch: Int, epochs: Int, trainLoss: Double?)]
-  /// Epochs trained so far by this invocation's runs, and the planned epoch total.
-  var epochsDone: Int
-  /// See ``epochsDone``.
-  var epochsPlanned: Int
+  /// Work units trained so far by this invocation's runs (epochs × cost per epoch).
+  var workDone: Double
+  /// Work units planned: ended runs' actual work plus the epoch caps of the rest.
+  var workPlanned: Double
 
   static func == (a: SweepProgressSnapshot, b: SweepProgressSnapshot) -> Bool {
     a.line(elapsedSeconds: 0) == b.line(elapsedSeconds: 0)
@@ -36,7 +42,7 @@ struct SweepProgressSnapshot: Equatable {
     let total = skippedCount + plannedCount
     let done = skippedCount + endedCount
     // The bar fills with epochs trained (finer than runs), the count says runs.
-    let fraction = epochsPlanned > 0 ? Double(epochsDone) / Double(epochsPlanned) : 1
+    let fraction = workPlanned > 0 ? workDone / workPlanned : 1
     let filled = max(0, min(20, Int((fraction * 20).rounded(.down))))
     let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
     var parts = ["sweep \(bar) \(done)/\(total) runs"]
@@ -45,12 +51,52 @@ struct SweepProgressSnapshot: Equatable {
       let loss = a.trainLoss.map { String(format: "loss %.3f", $0) } ?? "starting"
       parts.append("#\(a.id) \(a.name) e\(a.epoch)/\(a.epochs) \(loss)")
     }
-    if epochsDone > 0, elapsedSeconds > 0, epochsPlanned > epochsDone {
-      let eta = elapsedSeconds / Double(epochsDone) * Double(epochsPlanned - epochsDone)
+    if workDone > 0, elapsedSeconds > 0, workPlanned > workDone {
+      let eta = elapsedSeconds / workDone * (workPlanned - workDone)
       parts.append("ETA \(formatDuration(eta))")
     }
     return parts.joined(separator: " · ")
   }
+}
+
+/// The expected cost of each planned configuration, for progress and ETA.
+///
+/// The cost of one epoch is taken as proportional to training examples × (weights + biases +
+/// ``overheadParameters``): the multiply-adds of forward and backward passes grow with the
+/// parameter count, and the fixed term stands for the per-example work that does not (data
+/// movement, loss, the measures' share). Only ratios between runs matter.
+struct SweepWorkPlan: Sendable {
+  /// Per sweep key: epoch cap and relative cost of one epoch.
+  var entries: [String: (epochs: Int, costPerEpoch: Double)]
+  /// Parameter-count equivalent of the per-example work that does not grow with the network.
+  static let overheadParameters = 50_000.0
+  /// Input features assumed for the cost (Fashion-MNIST's 28×28; only ratios matter).
+  static let inputFeatures = 784
+  /// Classes assumed for the cost.
+  static let classes = 10
+
+  init(entries: [String: (epochs: Int, costPerEpoch: Double)]) { self.entries = entries }
+
+  /// The plan of some sweep configurations.
+  init(_ configurations: [SweepConfiguration]) {
+    var entries: [String: (epochs: Int, costPerEpoch: Double)] = [:]
+    for c in configurations {
+      let widths = [Self.inputFeatures] + c.hiddenLayout + [Self.classes]
+      var parameters = 0.0
+      for (a, b) in zip(widths, widths.dropFirst()) { parameters += Double((a + 1) * b) }
+      let examples = Double(c.trainSize ?? 60_000)
+      entries[c.key] = (c.epochs, examples * (parameters + Self.overheadParameters))
+    }
+    self.entries = entries
+  }
+
+  /// The mean cost per epoch (for runs whose key is not in the plan).
+  var meanCostPerEpoch: Double {
+    entries.isEmpty ? 1 : entries.values.map(\.costPerEpoch).reduce(0, +) / Double(entries.count)
+  }
+
+  /// Total planned work units.
+  var totalWork: Double { entries.values.map { Double($0.epochs) * $0.costPerEpoch }.reduce(0, +) }
 }
 
 /// `95` → `1m35s`, `4000` → `1h06m`.
@@ -72,7 +118,7 @@ final class SweepProgressMonitor: Sendable {
   private let firstNewRunID: Int64
   private let skippedCount: Int
   private let plannedCount: Int
-  private let epochsPerRun: Int
+  private let work: SweepWorkPlan
   private let isTerminal: Bool
   private let state = Mutex<(stop: Bool, lastLine: String, lastEnded: Int)>((false, "", -1))
   private let finished = Mutex<Bool>(false)
@@ -84,28 +130,29 @@ final class SweepProgressMonitor: Sendable {
   ///   - firstNewRunID: Runs with an id ≥ this were started by this invocation.
   ///   - skippedCount: Configurations skipped as done.
   ///   - plannedCount: Configurations to train.
-  ///   - epochsPerRun: The mean epoch cap of the planned configurations (for the ETA).
+  ///   - work: Epoch caps and costs of the planned configurations (for the bar and the ETA).
   init(
     storePath: String, experiment: String, firstNewRunID: Int64, skippedCount: Int,
-    plannedCount: Int, epochsPerRun: Int, isTerminal: Bool = standardErrorIsTerminal
+    plannedCount: Int, work: SweepWorkPlan, isTerminal: Bool = standardErrorIsTerminal
   ) {
     self.storePath = storePath
     self.experiment = experiment
     self.firstNewRunID = firstNewRunID
     self.skippedCount = skippedCount
     self.plannedCount = plannedCount
-    self.epochsPerRun = epochsPerRun
+    self.work = work
     self.isTerminal = isTerminal
   }
 
   /// Reads the current progress from the store.
   static func snapshot(
     database: Database, experiment: String, firstNewRunID: Int64, skippedCount: Int,
-    plannedCount: Int, epochsPerRun: Int
+    plannedCount: Int, work: SweepWorkPlan
   ) throws -> SweepProgressSnapshot {
     let rows = try database.fetchAll(
       sql: """
-        SELECT r.id, r.name, r.status, json_extract(r.config, '$.stopping.max_epochs'), m.epoch, m.train_loss
+        SELECT r.id, r.name, r.status, json_extract(r.config, '$.stopping.max_epochs'), m.epoch, m.train_loss,
+          json_extract(r.config, '$.sweep_key')
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
         LEFT JOIN epoch_metric AS m ON m.run_id = r.id
           AND m.epoch = (SELECT max(epoch) FROM epoch_metric WHERE run_id = r.id)
@@ -114,18 +161,22 @@ final class SweepProgressMonitor: Sendable {
         """, arguments: [DatabaseValue(experiment), DatabaseValue(firstNewRunID)])
     var snap = SweepProgressSnapshot(
       skippedCount: skippedCount, plannedCount: plannedCount, endedCount: 0, failedCount: 0,
-      active: [], epochsDone: 0, epochsPlanned: plannedCount * epochsPerRun)
+      active: [], workDone: 0, workPlanned: work.totalWork)
+    let meanCost = work.meanCostPerEpoch
     for row in rows {
       let status = row[2].stringValue ?? ""
-      let cap = Int(row[3].int64Value ?? Int64(epochsPerRun))
+      let planned = row[6].stringValue.flatMap { work.entries[$0] }
+      let cost = planned?.costPerEpoch ?? meanCost
+      let cap = Int(row[3].int64Value ?? Int64(planned?.epochs ?? 0))
       let epoch = Int(row[4].int64Value ?? 0)
+      snap.workDone += Double(epoch) * cost
       if status == "running" {
         snap.active.append((row[0].int64Value ?? 0, row[1].stringValue ?? "", epoch, cap, row[5].doubleValue))
-        snap.epochsDone += epoch
       } else {
         snap.endedCount += 1
         if status == "failed" { snap.failedCount += 1 }
-        snap.epochsDone += epochsPerRun  // an ended run used up its share of the plan
+        // The epochs it did not train (early stop, divergence, failure) leave the plan.
+        snap.workPlanned -= Double(max(0, (planned?.epochs ?? cap) - epoch)) * cost
       }
     }
     snap.endedCount = min(snap.endedCount, plannedCount)
@@ -162,7 +213,7 @@ final class SweepProgressMonitor: Sendable {
   private func snapshotNow(_ database: Database) throws -> SweepProgressSnapshot {
     try Self.snapshot(
       database: database, experiment: experiment, firstNewRunID: firstNewRunID,
-      skippedCount: skippedCount, plannedCount: plannedCount, epochsPerRun: epochsPerRun)
+      skippedCount: skippedCount, plannedCount: plannedCount, work: work)
   }
 
   private func draw(_ snap: SweepProgressSnapshot, final: Bool = false) {
