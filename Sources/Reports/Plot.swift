@@ -113,6 +113,50 @@ public struct Plot: Sendable, Equatable {
   /// Right margin: room for the legend when any series is named.
   var marginRight: Double { series.contains { !$0.name.isEmpty } ? 190 : 20 }
 
+  /// Characters per legend line; longer names wrap at ", " or spaces (see ``legendLines(_:)``).
+  static let legendLineLength = 24
+  /// Legend lines per series at most; the last one ends in "…" when the name is longer.
+  static let legendMaxLines = 3
+
+  /// A legend name broken into lines of at most ``legendLineLength`` characters, at commas or
+  /// spaces when possible (hard breaks otherwise), at most ``legendMaxLines`` lines.
+  static func legendLines(_ name: String) -> [String] {
+    var lines: [String] = []
+    var rest = Substring(name)
+    while !rest.isEmpty {
+      if lines.count == legendMaxLines - 1 && rest.count > legendLineLength {
+        lines.append(String(rest.prefix(legendLineLength - 1)) + "…")
+        break
+      }
+      if rest.count <= legendLineLength {
+        lines.append(String(rest))
+        break
+      }
+      let window = rest.prefix(legendLineLength + 1)
+      let cut = window.lastIndex(of: " ").map { rest.index(after: $0) } ?? rest.index(rest.startIndex, offsetBy: legendLineLength)
+      lines.append(String(rest[..<cut]).trimmingCharacters(in: .whitespaces))
+      rest = rest[cut...].drop { $0 == " " }
+    }
+    return lines
+  }
+
+  /// Dash pattern of the `index`-th automatically styled series: solid, dashed, dotted, in
+  /// turn. With the 8 palette colors this gives 24 distinct (color, dash) pairs.
+  static func autoDash(_ index: Int) -> String? { [nil, "7 3", "2 2"][index % 3] }
+
+  /// Marker shapes cycled over automatically styled series.
+  enum MarkerShape: CaseIterable { case circle, square, triangle, diamond }
+
+  /// The stroke dash and marker shape of series `index`: series with an explicit color keep a
+  /// solid (or ``PlotSeries/isDashed``) line and circles; the others cycle dashes and shapes
+  /// with the palette so that many series stay distinguishable.
+  func style(of index: Int) -> (dash: String?, shape: MarkerShape) {
+    let s = series[index]
+    if s.color != nil || series.count <= 2 { return (s.isDashed ? "6 4" : nil, .circle) }
+    let dash = s.isDashed ? "6 4" : Self.autoDash(index)
+    return (dash, MarkerShape.allCases[index % MarkerShape.allCases.count])
+  }
+
   /// The pixel rectangle of the plot area: (left, top, right, bottom).
   public var plotArea: (left: Double, top: Double, right: Double, bottom: Double) {
     (Self.marginLeft, Self.marginTop, width - marginRight, height - Self.marginBottom)
@@ -243,7 +287,7 @@ public struct Plot: Sendable, Equatable {
       }
       for seg in segments where seg.count >= 2 {
         var attrs = [("points", seg.joined(separator: " ")), ("fill", "none"), ("stroke", color), ("stroke-width", "2")]
-        if s.isDashed { attrs.append(("stroke-dasharray", "6 4")) }
+        if let dash = style(of: index).dash { attrs.append(("stroke-dasharray", dash)) }
         svg.element("polyline", attrs)
       }
     }
@@ -251,13 +295,32 @@ public struct Plot: Sendable, Equatable {
       count += 1
       guard s.style != .line else { continue }
       let tip = p.label.map { "\($0): " } ?? ""
-      svg.element(
-        "circle",
-        [("cx", n(xm.position(of: p.x))), ("cy", n(ym.position(of: p.y))), ("r", "3.5"), ("fill", color), ("fill-opacity", "0.85"), ("stroke", "#fff"), ("stroke-width", "0.8")],
-        child: ("title", "\(tip)(\(formatValue(p.x)), \(formatValue(p.y)))"))
+      drawMarker(
+        &svg, style(of: index).shape, x: xm.position(of: p.x), y: ym.position(of: p.y), color: color,
+        tooltip: "\(tip)(\(formatValue(p.x)), \(formatValue(p.y)))")
     }
     svg.close("g")
     return count
+  }
+
+  /// One marker: a circle, square, triangle or diamond of about 7 px centred on (x, y).
+  private func drawMarker(
+    _ svg: inout SVGWriter, _ shape: MarkerShape, x: Double, y: Double, color: String, tooltip: String?
+  ) {
+    let paint = [("fill", color), ("fill-opacity", "0.85"), ("stroke", "#fff"), ("stroke-width", "0.8")]
+    let child = tooltip.map { ("title", $0) }
+    switch shape {
+    case .circle:
+      svg.element("circle", [("cx", n(x)), ("cy", n(y)), ("r", "3.5")] + paint, child: child)
+    case .square:
+      svg.element("rect", [("x", n(x - 3.2)), ("y", n(y - 3.2)), ("width", "6.4"), ("height", "6.4")] + paint, child: child)
+    case .triangle:
+      let pts = "\(n(x)),\(n(y - 4.2)) \(n(x + 4)),\(n(y + 3)) \(n(x - 4)),\(n(y + 3))"
+      svg.element("polygon", [("points", pts)] + paint, child: child)
+    case .diamond:
+      let pts = "\(n(x)),\(n(y - 4.4)) \(n(x + 4.4)),\(n(y)) \(n(x)),\(n(y + 4.4)) \(n(x - 4.4)),\(n(y))"
+      svg.element("polygon", [("points", pts)] + paint, child: child)
+    }
   }
 
   private func drawLegend(_ svg: inout SVGWriter) {
@@ -268,17 +331,21 @@ public struct Plot: Sendable, Equatable {
     svg.open("g", [("class", "legend"), ("font-size", "12")])
     for (i, s) in named {
       let color = s.color ?? Self.palette[i % Self.palette.count]
+      let (dash, shape) = style(of: i)
       if s.style != .markers {
         var attrs = [("x1", n(x)), ("y1", n(y)), ("x2", n(x + 20)), ("y2", n(y)), ("stroke", color), ("stroke-width", "2")]
-        if s.isDashed { attrs.append(("stroke-dasharray", "6 4")) }
+        if let dash { attrs.append(("stroke-dasharray", dash)) }
         svg.element("line", attrs)
       }
       if s.style != .line {
-        svg.element("circle", [("cx", n(x + 10)), ("cy", n(y)), ("r", "3.5"), ("fill", color)])
+        drawMarker(&svg, shape, x: x + 10, y: y, color: color, tooltip: nil)
       }
-      let label = s.name.count > 26 ? String(s.name.prefix(25)) + "…" : s.name
-      svg.element("text", [("x", n(x + 26)), ("y", n(y + 4))], text: label)
-      y += 18
+      // The full name wraps over up to 3 lines instead of being cut to one.
+      for line in Self.legendLines(s.name) {
+        svg.element("text", [("x", n(x + 26)), ("y", n(y + 4))], text: line)
+        y += 14
+      }
+      y += 5
     }
     svg.close("g")
   }

@@ -177,6 +177,50 @@ func count(_ needle: String, in text: String) -> Int {
   }
 }
 
+@Suite struct LegendStyleTests {
+  @Test func legendLines_wrapAtCommasAndSpacesInsteadOfCutting() {
+    // 24 characters per line, at most 3 lines.
+    #expect(Plot.legendLines("width=64") == ["width=64"])
+    #expect(
+      Plot.legendLines("depth=2, width=256, learning_rate=0.05")
+        == ["depth=2, width=256,", "learning_rate=0.05"])
+    #expect(Plot.legendLines(String(repeating: "x", count: 30)) == [String(repeating: "x", count: 24), "xxxxxx"])
+    let long = Plot.legendLines("a=1, b=2, c=3, d=4, e=5, f=6, g=7, h=8, i=9, j=10, k=11, l=12, m=13")
+    #expect(long.count == 3)
+    #expect(long[2].hasSuffix("…"))
+    #expect(long.allSatisfy { $0.count <= 24 })
+  }
+
+  @Test func manySeries_getDistinctColorDashAndMarkerCombinations() {
+    let series = (0..<12).map { i in
+      PlotSeries(name: "run \(i)", points: [.init(x: 0, y: Double(i)), .init(x: 1, y: Double(i))], style: .lineAndMarkers)
+    }
+    let plot = Plot(title: "t", xLabel: "x", yLabel: "y", series: series)
+    var seen = Set<String>()
+    for i in 0..<12 {
+      let style = plot.style(of: i)
+      seen.insert("\(Plot.palette[i % Plot.palette.count]) \(style.dash ?? "solid") \(style.shape)")
+    }
+    #expect(seen.count == 12)
+    let svg = plot.render().svg
+    // 12 series × 2 points + 12 legend markers, in 4 shapes: 3 series each → 9 markers each.
+    #expect(count("<circle", in: svg) == 9)
+    #expect(count("<rect x=", in: svg) - 2 == 9)  // minus the background and the plot frame
+    #expect(count("<polygon", in: svg) == 18)  // triangles and diamonds
+    #expect(count("stroke-dasharray=\"7 3\"", in: svg) == 8)  // series 1, 4, 7, 10: line + legend
+    #expect(svg.contains(">run 11</text>"))
+    // Explicitly colored pairs (true vs random labels) keep solid lines and circles.
+    let pair = Plot(
+      title: "p", xLabel: "x", yLabel: "y",
+      series: [
+        PlotSeries(name: "a", points: [.init(x: 0, y: 0)], style: .lineAndMarkers, color: "#000"),
+        PlotSeries(name: "b", points: [.init(x: 0, y: 1)], style: .lineAndMarkers, color: "#111"),
+        PlotSeries(name: "c", points: [.init(x: 0, y: 2)], style: .lineAndMarkers, color: "#222"),
+      ])
+    #expect(pair.style(of: 2).dash == nil && pair.style(of: 2).shape == .circle)
+  }
+}
+
 @Suite struct EscapingTests {
   @Test func markup() {
     #expect(escapeMarkup("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")

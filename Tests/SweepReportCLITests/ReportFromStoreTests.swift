@@ -89,6 +89,10 @@ func makeWidthStore(at path: String) throws {
     // Trajectories with 3 epochs each.
     #expect(data.trajectories.first?.epochs == [0, 1, 2])
     #expect(data.notes.contains { $0.contains("1 diverged run excluded") })
+    // Constant hyperparameters leave the runs table for one note; legends name only what varies.
+    #expect(data.hyperparameterNames == ["width", "label_noise"])
+    #expect(data.notes.contains("Same for every run: depth = 1, seed = 1."))
+    #expect(data.trajectories.first?.runName == "width=16, label_noise=0.0")
   }
 
   @Test func reportCommand_writesHTMLAndMarkdown() throws {
@@ -111,6 +115,28 @@ func makeWidthStore(at path: String) throws {
     #expect(FileManager.default.fileExists(atPath: dir.path("r_files/figure-01.svg")))
     // The store is opened read-only and left as it was.
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+  }
+
+  @Test func reportCommand_formatFromExtension_refusesUnknown() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path("w.sqlite")
+    try makeWidthStore(at: path)
+    // .pdf (or no extension) without --format: exit 64, a hint, and no file written.
+    for name in ["r.pdf", "report"] {
+      let refused = try runProduct("gapdb", ["report", path, "--out", dir.path(name)])
+      #expect(refused.status == 64, "\(name): \(refused.stderr)")
+      #expect(refused.stderr.contains("--out '\(dir.path(name))'"))
+      #expect(refused.stderr.contains("--format html|markdown"))
+      #expect(!FileManager.default.fileExists(atPath: dir.path(name)))
+    }
+    // .htm is HTML; an explicit --format overrides any extension.
+    let htm = try runProduct("gapdb", ["report", path, "--out", dir.path("r.HTM")])
+    #expect(htm.status == 0, "\(htm.stderr)")
+    #expect(try String(contentsOfFile: dir.path("r.HTM"), encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+    let txt = try runProduct("gapdb", ["report", path, "--out", dir.path("r.txt"), "--format", "markdown"])
+    #expect(txt.status == 0, "\(txt.stderr)")
+    #expect(try String(contentsOfFile: dir.path("r.txt"), encoding: .utf8).contains("| m\\_good |"))
   }
 
   @Test func reportCommand_badInputs_clearErrors() throws {

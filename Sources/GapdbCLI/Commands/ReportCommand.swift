@@ -26,7 +26,10 @@ public struct ReportCommand: ParsableCommand {
 
       HTML is one self-contained file (inline CSS and SVG, no scripts, no network
       access). Markdown writes the .md file and its figures as SVG files in
-      <name>_files/ beside it. The store is opened read-only.
+      <name>_files/ beside it. The format follows --out's extension (.html/.htm,
+      .md/.markdown); any other extension needs an explicit --format (exit 64
+      without it: the report is never PDF or plain text). The store is opened
+      read-only.
 
       Examples:
         gapdb report runs.sqlite --out report.html
@@ -40,7 +43,7 @@ public struct ReportCommand: ParsableCommand {
   @Option(help: "The report file to write.")
   var out: String
 
-  @Option(help: "html or markdown (default: from --out's extension; .md means markdown).")
+  @Option(help: "html or markdown (default: from --out's extension: .html/.htm or .md/.markdown).")
   var format: ReportFormat?
 
   @Option(help: "Report only this experiment (repeatable; default: every experiment).")
@@ -48,8 +51,16 @@ public struct ReportCommand: ParsableCommand {
 
   public init() {}
 
+  public func validate() throws {
+    if format == nil, ReportFormat(path: out) == nil {
+      throw ValidationError(
+        "--out '\(out)': cannot tell the report format from the extension (only html or markdown are written). "
+          + "Hint: name the file .html, .htm or .md, or give --format html|markdown explicitly.")
+    }
+  }
+
   public func run() throws {
-    let chosenFormat = format ?? ReportFormat(path: out)
+    let chosenFormat = format ?? ReportFormat(path: out) ?? .html  // validate() refused the rest
     let result = try writeExperimentReport(
       storePath: store, experiments: experiment, outputPath: out, format: chosenFormat)
     writeStandardError(

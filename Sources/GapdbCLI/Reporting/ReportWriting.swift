@@ -6,11 +6,14 @@ import ResultsStore
 enum ReportFormat: String, CaseIterable, Sendable {
   case html, markdown
 
-  /// The format implied by a path's extension (`.md`, `.markdown` → markdown, else html).
-  init(path: String) {
+  /// The format implied by a path's extension, case-insensitively: `.html`, `.htm` → html;
+  /// `.md`, `.markdown` → markdown; any other extension (or none) → `nil`, so that
+  /// `report.pdf` is never silently written as HTML.
+  init?(path: String) {
     switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "html", "htm": self = .html
     case "md", "markdown": self = .markdown
-    default: self = .html
+    default: return nil
     }
   }
 }

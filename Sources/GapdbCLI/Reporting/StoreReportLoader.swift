@@ -145,7 +145,14 @@ struct StoreReportLoader {
     // 8. Trajectories of a few runs.
     let trajectoryMeasures = Array(ranked.prefix(trajectoryMeasureCount))
     let chosen = Self.spread(included, count: trajectoryRunCount)
-    let trajectories = try chosen.map { i in try trajectory(of: runs[i].run, measures: trajectoryMeasures) }
+    let allHyper = runs.map(\.run.hyperparameters)
+    let varying = Self.orderedAxes(keys).filter { k in Set(allHyper.map { $0[k] ?? "" }).count > 1 }
+    let labelKeys = Self.independentAxes(allHyper, candidates: varying) + (varying.contains("seed") ? ["seed"] : [])
+    let trajectories = try chosen.map { i in
+      var t = try trajectory(of: runs[i].run, measures: trajectoryMeasures)
+      t.runName = Self.shortLabel(runs[i].run, keys: labelKeys)
+      return t
+    }
 
     // 9. Width sweep (one hidden layer, varying width, label noise 0 vs 1).
     var widthPoints: [WidthSweepPoint] = []
@@ -183,7 +190,15 @@ struct StoreReportLoader {
           + (status == "finished" ? " (no finite gap)" : "") + ".")
     }
     notes += input.notes.filter { !$0.hasPrefix("grid axes") }.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }
-    let hyperparameterNames = Self.orderedAxes(Set(keys))
+    // The runs table shows the hyperparameters that vary; the constant ones are one note.
+    let hyperparameterNames = varying
+    let constant = Self.orderedAxes(keys).filter { !varying.contains($0) }
+    if !constant.isEmpty {
+      notes.append(
+        "Same for every run: "
+          + constant.map { k in "\(k) = \(allHyper.first?[k] ?? "")" + (Self.keyExplanations[k].map { " (\($0))" } ?? "") }
+          .joined(separator: ", ") + ".")
+    }
     return ExperimentReportData(
       experiment: experiment, source: source,
       generatedAt: ISO8601DateFormatter().string(from: Date()),
@@ -236,6 +251,21 @@ struct StoreReportLoader {
     case "-inf": return -.infinity
     default: return .nan
     }
+  }
+
+  /// Short explanations of hyperparameters whose meaning is not obvious from the name.
+  static let keyExplanations: [String: String] = [
+    "init":
+      "balanced = the trainer's standard initialization; unbalanced = the same network rescaled node-wise "
+      + "to very different layer norms, Neyshabur et al. 2015",
+    "label_noise": "fraction of training labels replaced by random ones",
+    "target_train_loss": "training stops early once the training cross-entropy reaches it",
+  ]
+
+  /// A run's legend label: `key=value` of the given keys (those that vary), else its name.
+  static func shortLabel(_ run: ReportRun, keys: [String]) -> String {
+    let parts = keys.compactMap { k in run.hyperparameters[k].map { "\(k)=\($0)" } }
+    return parts.isEmpty ? run.name : parts.joined(separator: ", ")
   }
 
   /// Axes in sweep order (depth, width, …), then any others alphabetically.
