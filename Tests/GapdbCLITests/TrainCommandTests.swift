@@ -83,7 +83,7 @@ import Testing
       let r = try gapdb(base + extra)
       #expect(r.status == 64, "\(extra): \(r.stderr)")
     }
-    let missing = try gapdb(base + ["--csv", dir.path("nope.csv")])
+    let missing = try gapdb(base + ["--csv", dir.path("nope.csv"), "--holdout-fraction", "0.25"])
     #expect(missing.status == 1)
     #expect(missing.stderr.hasPrefix("Error: cannot read '\(dir.path("nope.csv"))': no such file\nHint: "))
     let emptyDir = try gapdb(base + ["--data-dir", dir.url.path])

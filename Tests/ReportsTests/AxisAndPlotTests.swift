@@ -185,7 +185,7 @@ func count(_ needle: String, in text: String) -> Int {
       Plot.legendLines("depth=2, width=256, learning_rate=0.05")
         == ["depth=2, width=256,", "learning_rate=0.05"])
     #expect(Plot.legendLines(String(repeating: "x", count: 30)) == [String(repeating: "x", count: 24), "xxxxxx"])
-    let long = Plot.legendLines("a=1, b=2, c=3, d=4, e=5, f=6, g=7, h=8, i=9, j=10, k=11, l=12, m=13")
+    let long = Plot.legendLines("a=1, b=2, c=3, d=4, e=5, f=6, g=7, h=8, i=9, j=10, k=11, l=12, m=13, n=14")
     #expect(long.count == 3)
     #expect(long[2].hasSuffix("…"))
     #expect(long.allSatisfy { $0.count <= 24 })

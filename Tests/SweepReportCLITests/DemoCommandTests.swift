@@ -23,7 +23,7 @@ import Testing
     let bin = dir.path("bin")
     try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
     let installed = bin + "/gapdb"
-    FileManager.default.createFile(atPath: installed, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+    _ = FileManager.default.createFile(atPath: installed, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
     #expect(DemoCommand.invocation(executablePath: installed, currentDirectory: project, searchPath: "/nowhere:\(bin)") == "gapdb")
     #expect(DemoCommand.invocation(executablePath: binary, currentDirectory: project, searchPath: bin) == ".build/release/gapdb")
   }

@@ -136,7 +136,7 @@ public struct DemoCommand: ParsableCommand {
     }
     let base = URL(fileURLWithPath: currentDirectory).standardizedFileURL.path
     let prefix = base.hasSuffix("/") ? base : base + "/"
-    if binary.hasPrefix(prefix) { return shellWord(String(binary.dropFirst(prefix.count))) }
+    if base != "/", binary.hasPrefix(prefix) { return shellWord(String(binary.dropFirst(prefix.count))) }
     return shellWord(binary)
   }
 
