@@ -92,6 +92,7 @@ func makeWidthStore(at path: String) throws {
     // Constant hyperparameters leave the runs table for one note; legends name only what varies.
     #expect(data.hyperparameterNames == ["width", "label_noise"])
     #expect(data.notes.contains("Same for every run: depth = 1, seed = 1."))
+    #expect(data.notes.contains { $0.hasPrefix("No perturbation (flatness) measures were recorded") })
     #expect(data.trajectories.first?.runName == "width=16, label_noise=0.0")
   }
 

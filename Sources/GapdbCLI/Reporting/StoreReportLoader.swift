@@ -190,6 +190,13 @@ struct StoreReportLoader {
           + (status == "finished" ? " (no finite gap)" : "") + ".")
     }
     notes += input.notes.filter { !$0.hasPrefix("grid axes") }.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }
+    // Say when the perturbation (flatness) suite is absent, so that no reader takes its
+    // measures for ranked and lost (the demo leaves it out: it would multiply its time).
+    if !measureValues.isEmpty, !measureValues.keys.contains(where: { $0.hasPrefix("pacbayes_") }) {
+      notes.append(
+        "No perturbation (flatness) measures were recorded for these runs (PAC-Bayes σ, sharpness, "
+          + "ε-sharpness); gapdb train --perturb-every N or gapdb measure adds them.")
+    }
     // The runs table shows the hyperparameters that vary; the constant ones are one note.
     let hyperparameterNames = varying
     let constant = Self.orderedAxes(keys).filter { !varying.contains($0) }
