@@ -1,3 +1,4 @@
+import Foundation
 import GapdbCSQLite
 
 /// One numbered schema migration, `schema/NNNN_description.sql`.
@@ -146,6 +147,18 @@ public struct SchemaMigrator: Sendable {
     }
   }
 
+  /// Checks, without writing, that `db` is a gapdb store (any version up to this tool's) or a
+  /// blank SQLite file gapdb may adopt — the check a writable opening makes on a read-only
+  /// connection before it changes anything (journal mode, pragmas, migrations).
+  ///
+  /// - Parameter db: Any connection (normally a read-only one).
+  /// - Throws: ``MigrationError/notAGapdbFile(path:applicationID:)`` or
+  ///   ``MigrationError/databaseNewerThanTool(found:supported:)``; ``DatabaseError`` when the
+  ///   file is not an SQLite database at all.
+  public func checkIdentity(_ db: Database) throws {
+    try checkIdentity(db, version: Self.readVersion(db))
+  }
+
   private func checkIdentity(_ db: Database, version: Int) throws {
     let id = Int32(truncatingIfNeeded: try db.scalar(sql: "PRAGMA application_id").int64Value ?? 0)
     if id == Self.applicationID {
@@ -193,8 +206,11 @@ extension Database {
   /// Opens a gapdb store.
   ///
   /// Writable (default): creates the file if needed, switches it to WAL, and applies pending
-  /// migrations (safe when many processes do it at once). Read-only: the file must exist and
-  /// already be at this tool's schema version.
+  /// migrations (safe when many processes do it at once). An existing, non-empty file is first
+  /// opened read-only and its identity checked (`application_id`, `user_version`, no foreign
+  /// tables), so a file that is not a gapdb store is refused byte-identical — no WAL switch,
+  /// no `-wal`/`-shm` files. Read-only: the file must exist and already be at this tool's
+  /// schema version.
   ///
   /// - Parameters:
   ///   - storePath: The `.sqlite` file.
@@ -202,6 +218,13 @@ extension Database {
   /// - Throws: ``DatabaseError`` (cannot open) or ``MigrationError`` (not a gapdb file,
   ///   newer than this tool, edited migration, too old for a read-only opening).
   public convenience init(storePath: String, readOnly: Bool = false) throws {
+    if !readOnly, storePath != ":memory:",
+      let size = (try? FileManager.default.attributesOfItem(atPath: storePath))?[.size] as? Int,
+      size > 0
+    {
+      let probe = try Database(path: storePath, mode: .readOnly)
+      try SchemaMigrator.embedded.checkIdentity(probe)
+    }
     try self.init(path: storePath, mode: readOnly ? .readOnly : .readWriteCreate)
     if readOnly {
       try SchemaMigrator.embedded.verify(self)

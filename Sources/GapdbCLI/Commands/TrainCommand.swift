@@ -274,12 +274,8 @@ struct TrainCommand: ParsableCommand {
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
     }
-    let recorder: Recorder
-    do {
-      recorder = try Recorder(path: db)
-    } catch {
-      throw CommandError("cannot open the store '\(db)': \(error)", hint: "check the path, or run `gapdb init \(db)`.")
-    }
+    // openStore: one error with one fitting hint (directory, foreign file, SQLite failure).
+    let recorder = Recorder(database: try openStore(db, readOnly: false))
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
     do {
