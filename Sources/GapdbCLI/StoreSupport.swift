@@ -67,6 +67,10 @@ private func hint(for error: DatabaseError) -> String {
   if message.contains("readonly") || message.contains("read-only") {
     return "pass --write to allow changes."
   }
+  if message.contains("string or blob too big") {
+    return "gapdb caps one value at \(Database.commandLineMaximumValueBytes / 1_048_576) MiB; "
+      + "select a part (substr, length) instead of the whole value."
+  }
   if error.isBusy {
     return "another process holds a lock for too long; retry when it is done."
   }
@@ -113,6 +117,8 @@ func writingFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
       reason = "the folder \(folder) does not exist"
     } else if !folder.isEmpty, !isDirectory.boolValue {
       reason = "\(folder) is not a folder"
+    } else if !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+      reason = "permission denied in the folder \(folder.isEmpty ? "." : folder)"
     } else if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
       posix.domain == NSPOSIXErrorDomain
     {

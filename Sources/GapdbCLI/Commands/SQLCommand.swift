@@ -18,6 +18,9 @@ struct SQLCommand: ParsableCommand {
       A value starting with '-' would read as an option: add a leading space (-p x ' -0.5'); \
       spaces around a value are ignored. See queries/README.md.
 
+      A string or blob value larger than 100 MiB (SQLITE_LIMIT_LENGTH) fails with "string or \
+      blob too big" instead of filling memory.
+
       NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored \
       and printed as inf/-inf in table, csv and tsv, and as null in json and jsonl.
 
@@ -61,6 +64,7 @@ struct SQLCommand: ParsableCommand {
       text = String(decoding: data, as: UTF8.self)
     }
     let db = try openStore(database, readOnly: !write)
+    db.limitValueLength(to: Database.commandLineMaximumValueBytes)
     try translatingDatabaseErrors {
       let statement: Statement
       do {
