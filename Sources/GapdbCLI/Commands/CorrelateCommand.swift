@@ -89,7 +89,7 @@ struct CorrelateCommand: ParsableCommand {
   @Option(help: "Bootstrap resamples for confidence intervals on tau (0 = none).")
   var bootstrap: Int = 0
 
-  @Option(help: "Seed of the bootstrap's random generator.", transform: parseSeed)
+  @Option(help: "Seed of the bootstrap's random generator. (default: 0)", transform: parseSeed)
   var seed: UInt64 = 0
 
   @Option(help: "Confidence level of the bootstrap intervals.")

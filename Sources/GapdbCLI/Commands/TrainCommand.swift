@@ -129,7 +129,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Train on a fixed seeded subset of this many examples.")
   var trainSize: Int?
 
-  @Option(help: "Seed of initialization, data order, subset, label noise and margin subset.", transform: parseSeed)
+  @Option(help: "Seed of initialization, data order, subset, label noise and margin subset. (default: 1)", transform: parseSeed)
   var seed: UInt64 = 1
 
   @OptionGroup(title: "Perturbation measures (PAC-Bayes σ, sharpness α, Keskar, gradient noise)")
