@@ -67,6 +67,9 @@ private func hint(for error: DatabaseError) -> String {
   if message.contains("readonly") || message.contains("read-only") {
     return "pass --write to allow changes."
   }
+  if message.hasSuffix("it is a directory, not an SQLite file") {
+    return "pass the path of a .sqlite file, not a folder."
+  }
   if message.contains("string or blob too big") {
     return "gapdb caps one value at \(Database.commandLineMaximumValueBytes / 1_048_576) MiB; "
       + "select a part (substr, length) instead of the whole value."

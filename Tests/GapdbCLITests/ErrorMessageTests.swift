@@ -73,6 +73,7 @@ import Testing
       + "Hint: pass the path of a .sqlite file, e.g. \(store)/runs.sqlite.\n"
     for arguments in [
       ["runs", store], ["init", store], ["sql", store, "SELECT 1"],
+      ["report", store, "--out", dir.path("r.html")],
       ["train", "--db", store, "--experiment", "e", "--csv", csv, "--holdout-fraction", "0.25",
        "--epochs", "1", "--quiet"],
     ] {
@@ -80,6 +81,11 @@ import Testing
       #expect(result.status == 1)
       #expect(result.stderr == expected, "gapdb \(arguments)")
     }
+    let schema = try gapdb(["schema", store])
+    #expect(schema.status == 1)
+    #expect(
+      schema.stderr == "Error: cannot open \(store): it is a directory, not an SQLite file\n"
+        + "Hint: pass the path of a .sqlite file, not a folder.\n")
   }
 
   @Test func reportToMissingFolder_namesPathAndCause() throws {

@@ -35,7 +35,7 @@ func writeExperimentReport(
     throw CommandError(
       "No store at '\(storePath)'.", hint: "Give the .sqlite file that gapdb sweep or gapdb train wrote.")
   }
-  let database = try Database(storePath: storePath, readOnly: true)
+  let database = try openStore(storePath, readOnly: true)  // one error + hint (directory, …)
   let loader = StoreReportLoader(database: database, storePath: storePath)
   let available = try loader.experimentNames()
   var chosen = experiments
