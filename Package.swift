@@ -109,7 +109,8 @@ let package = Package(
     .testTarget(
       name: "SweepReportCLITests",
       dependencies: [
-        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "TestSupport", "gapdb",
+        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "ExperimentRunner",
+        "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
       ],
       swiftSettings: strict),
     .testTarget(

@@ -240,7 +240,7 @@ public func runFlatnessSuite<Model>(
       let detail = merge(
         data, settings.keskar.ascent.detail,
         .object([
-          "epsilon": .double(r.epsilon), "box": .string("|y_i| <= epsilon*(|w_i|+1)"), "perturbed": .string("all"),
+          "epsilon": .double(r.epsilon), "box": .string("|y_i| <= epsilon*(|w_i|+1)"), "perturbed": .string(settings.keskar.perturbed.rawValue),
           "baseline_loss": .double(r.baselineLoss), "maximum_loss": .double(r.maximumLoss),
           "maximizer": .string("projected sign-gradient ascent from y=0, max over iterates"),
           "seed": .int(Int(truncatingIfNeeded: settings.keskar.seed)),

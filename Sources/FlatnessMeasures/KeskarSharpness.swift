@@ -14,6 +14,9 @@ public struct KeskarSettings: Sendable, Equatable {
     s.batchSize = Int.max
     return s
   }()
+  /// Which parameters the box spans (default all, Keskar's full space; `weights` leaves biases
+  /// fixed, e.g. for a network stored without biases).
+  public var perturbed: PerturbedParameters = .all
   /// Seed of the minibatch draws (unused with full-batch ascent).
   public var seed: UInt64 = 0
 
@@ -59,7 +62,8 @@ public func keskarMeasureID(epsilon: Double) -> String {
 
 /// Keskar et al. 2017's ε-sharpness (arXiv:1609.04836, metric 2.2; spec §G.7):
 /// `φ(w, ε) = 100·(max_{y ∈ C_ε} L̂(w + y) − L̂(w)) / (1 + L̂(w))`, with the full-space box
-/// `C_ε = { y : |y_i| ≤ ε(|w_i| + 1) }` over every parameter and L̂ the training
+/// `C_ε = { y : |y_i| ≤ ε(|w_i| + 1) }` over every parameter (or the weights only, see
+/// ``KeskarSettings/perturbed``) and L̂ the training
 /// cross-entropy on the evaluation subset.
 ///
 /// Maximizer (documented substitute for Keskar's L-BFGS-B): projected sign-gradient ascent
@@ -80,7 +84,8 @@ public func keskarSharpness<Model>(
     throw .invalidSetting("Keskar epsilon \(epsilon)", hint: "use ε > 0, e.g. 1e-3 or 5e-4")
   }
   let w = context.parameters
-  let radii = w.map { Float(epsilon * (Double(abs($0)) + 1)) }
+  let mask = context.model.layout.mask(for: settings.perturbed)
+  let radii = w.indices.map { mask[$0] ? Float(epsilon * (Double(abs(w[$0])) + 1)) : 0 }
   var batches = Xoshiro256StarStar(seed: settings.seed, purpose: .keskarBatches)
   let run = projectedBoxAscent(
     model: context.model, center: w, radii: radii, start: [Float](repeating: 0, count: w.count),

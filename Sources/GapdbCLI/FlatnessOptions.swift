@@ -190,6 +190,7 @@ public func flatnessMeasures(
   if !hasBiases {
     s.pacBayes.perturbed = .weights
     s.sharpness.perturbed = .weights
+    s.keskar.perturbed = .weights
   }
   do {
     let classifier = try MLPClassifier(layerSizes: sizes, trainingSet: trainingSet)

@@ -100,7 +100,8 @@ public enum ExperimentReport {
       caption: "Rank correlation of each measure with the generalization gap. τ_a: Kendall "
         + "(Jiang et al. 2020, ties count 0); τ_b: Kendall with tie correction (SciPy); Ψ: granulated "
         + "Kendall (mean of ψ over hyperparameter axes, Jiang et al. eq. 4); cmi / cmi_pgdl: "
-        + "conditional mutual information, paper and PGDL forms. — = undefined for this data.")
+        + "conditional mutual information, paper and PGDL forms. — = undefined for this data.",
+      visibleRowCount: 20)
   }
 
   static func correlationCell(_ v: Double?) -> ReportCell {

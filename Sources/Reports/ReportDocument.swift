@@ -50,12 +50,19 @@ public struct ReportTable: Sendable, Equatable {
   public var rows: [[ReportCell]]
   /// Optional caption under the table.
   public var caption: String?
+  /// In HTML, rows after the first `visibleRowCount` are folded into a `<details>` element
+  /// ("N more rows"), so long tables (e.g. 70 measures) do not bury the plots; `nil` shows
+  /// every row. Markdown always lists every row.
+  public var visibleRowCount: Int?
 
   /// Creates a table.
-  public init(columns: [String], rows: [[ReportCell]], caption: String? = nil) {
+  public init(
+    columns: [String], rows: [[ReportCell]], caption: String? = nil, visibleRowCount: Int? = nil
+  ) {
     self.columns = columns
     self.rows = rows
     self.caption = caption
+    self.visibleRowCount = visibleRowCount
   }
 }
 
@@ -146,10 +153,22 @@ public struct ReportDocument: Sendable, Equatable {
   }
 
   private func htmlTable(_ t: ReportTable) -> String {
+    let visible = min(t.visibleRowCount ?? t.rows.count, t.rows.count)
+    var h = htmlRows(t, rows: t.rows[..<visible], caption: t.caption)
+    if visible < t.rows.count {
+      let rest = t.rows.count - visible
+      h += "<details><summary>\(rest) more row\(rest == 1 ? "" : "s")</summary>\n"
+      h += htmlRows(t, rows: t.rows[visible...], caption: nil)
+      h += "</details>\n"
+    }
+    return h
+  }
+
+  private func htmlRows(_ t: ReportTable, rows: ArraySlice<[ReportCell]>, caption: String?) -> String {
     var h = "<div class=\"table-wrap\"><table>\n"
-    if let caption = t.caption { h += "<caption>\(escapeMarkup(caption))</caption>\n" }
+    if let caption { h += "<caption>\(escapeMarkup(caption))</caption>\n" }
     h += "<thead><tr>" + t.columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-    for row in t.rows {
+    for row in rows {
       h += "<tr>"
       for cell in row {
         var attrs = cell.isNumeric ? " class=\"num\"" : ""
@@ -217,6 +236,7 @@ public struct ReportDocument: Sendable, Equatable {
     .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:8px 20px}
     figure{margin:12px 0 16px}figure svg{max-width:100%;height:auto;border:1px solid #eee}
     figcaption{color:#555;font-size:13px;max-width:720px}
+    details{margin:0 0 16px}summary{cursor:pointer;color:#0b5cad;font-size:13px}
     """
 }
 

@@ -45,6 +45,17 @@ public struct SnapshotTable: Sendable {
   public var values: [[Double]]
 }
 
+/// Hyperparameters of runs, column by column: `values[k][r]` is key `keys[k]` of run
+/// `runIDs[r]`, `nil` when the run lacks that key.
+public struct HyperparameterTable: Sendable {
+  /// Run ids, ascending (runs without any selected key are absent).
+  public var runIDs: [Int64]
+  /// Keys in order of first appearance.
+  public var keys: [String]
+  /// `values[k][r]`, canonical text.
+  public var values: [[String?]]
+}
+
 extension Database {
   /// Reads every selected run's gap and measures at its snapshot, on `threads` connections
   /// in parallel (each reads a contiguous range of run ids).
@@ -236,19 +247,20 @@ extension Database {
   }
 
   /// Each selected run's hyperparameters as canonical text (`value_text`; reals in shortest
-  /// round-trip form so `0.10` and `0.1` agree).
+  /// round-trip form so `0.10` and `0.1` agree), column by column.
   ///
   /// - Parameters:
-  ///   - runFilter: As in ``readSnapshotTable(runFilter:arguments:snapshot:gap:measureIDs:)``.
+  ///   - runFilter: As in ``readSnapshotTable(storePath:runFilter:arguments:snapshot:gap:measureIDs:threads:)``.
   ///   - arguments: Named arguments for `runFilter`.
   ///   - keys: Only these keys (`nil` = all).
   ///   - excludingKeys: Leave these keys out (e.g. `seed`, which is not a grid axis).
-  /// - Returns: For each run id, key → value text.
+  /// - Returns: The table; runs ascending by id.
   /// - Throws: ``DatabaseError``.
+  /// - Complexity: O(rows); each distinct key and value text becomes a String once.
   public func readHyperparameters(
     runFilter: String, arguments: [String: DatabaseValue] = [:], keys: [String]? = nil,
     excludingKeys: [String] = []
-  ) throws -> [Int64: [String: String]] {
+  ) throws -> HyperparameterTable {
     var all = arguments
     var keyFilter = ""
     if let keys {
@@ -266,56 +278,68 @@ extension Database {
         WHERE h.run_id IN (
           SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
           WHERE (\(runFilter)))\(keyFilter)
+        ORDER BY h.run_id, h.key
         """)
     try bindNamed(statement, all)
-    var result: [Int64: [String: String]] = [:]
-    // Keys and values repeat across runs: intern them by their bytes, so each distinct text
-    // becomes a String once. A small cache compared with memcmp catches almost every row
-    // without hashing.
-    var cache: [(bytes: [UInt8], text: String)] = []
-    var interned: [[UInt8]: String] = [:]
-    var next = 0
-    func text(_ column: Int32) -> String {
-      let h = statement.handle
-      guard let p = sqlite3_column_text(h, column) else { return "" }
-      let n = Int(sqlite3_column_bytes(h, column))
-      for entry in cache where entry.bytes.count == n && memcmp(entry.bytes, p, n) == 0 {
-        return entry.text
-      }
-      let bytes = Array(UnsafeBufferPointer(start: p, count: n))
-      let s = interned[bytes] ?? String(decoding: bytes, as: UTF8.self)
-      interned[bytes] = s
-      if cache.count < 32 {
-        cache.append((bytes, s))
-      } else {
-        cache[next] = (bytes, s)
-        next = (next + 1) % 32
-      }
-      return s
-    }
-    var currentRun: Int64 = .min
-    var current: [String: String] = [:]
     let h = statement.handle
+    var table = HyperparameterTable(runIDs: [], keys: [], values: [])
+    var keyIndex: [String: Int] = [:]
+    var keyBytes: [[UInt8]] = []
+    // Per key, the distinct value texts seen so far (few per key in a sweep).
+    var valueCache: [[(bytes: [UInt8], text: String)]] = []
+    var expectedKey = 0
     while try statement.step() {
       let runID = sqlite3_column_int64(h, 0)
-      if runID != currentRun {
-        if currentRun != .min { result[currentRun, default: [:]].merge(current) { $1 } }
-        currentRun = runID
-        current = [:]
+      if table.runIDs.last != runID {
+        table.runIDs.append(runID)
+        for k in table.values.indices { table.values[k].append(nil) }
+        expectedKey = 0
       }
-      let key = text(1)
-      var value = text(4)
-      if sqlite3_column_int64(h, 2) == 1, sqlite3_column_type(h, 3) == SQLITE_FLOAT {
-        let v = sqlite3_column_double(h, 3)
-        if v.isFinite {
-          let canonical = (v == 0 ? 0.0 : v).description
-          if canonical != value { value = canonical }
+      let run = table.runIDs.count - 1
+      guard let kp = sqlite3_column_text(h, 1) else { continue }
+      let kn = Int(sqlite3_column_bytes(h, 1))
+      var k: Int
+      if expectedKey < keyBytes.count, keyBytes[expectedKey].count == kn,
+        memcmp(keyBytes[expectedKey], kp, kn) == 0
+      {
+        k = expectedKey
+      } else {
+        let name = String(decoding: UnsafeBufferPointer(start: kp, count: kn), as: UTF8.self)
+        if let known = keyIndex[name] {
+          k = known
+        } else {
+          k = table.keys.count
+          keyIndex[name] = k
+          table.keys.append(name)
+          keyBytes.append(Array(UnsafeBufferPointer(start: kp, count: kn)))
+          valueCache.append([])
+          table.values.append([String?](repeating: nil, count: table.runIDs.count))
         }
       }
-      current[key] = value
+      expectedKey = k + 1
+      let vp = sqlite3_column_text(h, 4)
+      let vn = Int(sqlite3_column_bytes(h, 4))
+      var text: String? = nil
+      if let vp {
+        for entry in valueCache[k] where entry.bytes.count == vn && memcmp(entry.bytes, vp, vn) == 0 {
+          text = entry.text
+          break
+        }
+        if text == nil {
+          var decoded = String(decoding: UnsafeBufferPointer(start: vp, count: vn), as: UTF8.self)
+          if sqlite3_column_int64(h, 2) == 1, sqlite3_column_type(h, 3) == SQLITE_FLOAT {
+            let v = sqlite3_column_double(h, 3)
+            if v.isFinite { decoded = (v == 0 ? 0.0 : v).description }
+          }
+          if valueCache[k].count < 64 {
+            valueCache[k].append((Array(UnsafeBufferPointer(start: vp, count: vn)), decoded))
+          }
+          text = decoded
+        }
+      }
+      table.values[k][run] = text ?? ""
     }
-    if currentRun != .min { result[currentRun, default: [:]].merge(current) { $1 } }
-    return result
+    return table
   }
 
   fileprivate func bindNamed(_ statement: Statement, _ arguments: [String: DatabaseValue]) throws {

@@ -48,7 +48,8 @@ public enum SweepPlanningError: Error, Equatable, Sendable, CustomStringConverti
     case .repeatedValue(let axis, let value):
       base = "Value '\(value)' appears twice on axis \(axis)."
     case .unreadableFile(let path, let reason):
-      base = "Cannot read sweep file '\(path)': \(reason)."
+      let trimmed = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
+      base = "Cannot read sweep file '\(path)': \(trimmed)."
     case .unsupportedFileExtension(let path):
       base = "Sweep file '\(path)' has an unsupported extension."
     case .malformedFile(let path, let format, let problem):

@@ -126,7 +126,7 @@ struct CorrelateBenchmark: ParsableCommand {
     let hyper = try Database(storePath: path, readOnly: true).readHyperparameters(
       runFilter: "e.name = 'bench'")
     let afterHyper = clock.now
-    precondition(values.runIDs.count == runs && hyper.count == runs)
+    precondition(values.runIDs.count == runs && hyper.runIDs.count == runs)
     precondition(!report.isEmpty && tauOnly.count == measures)
     func seconds(_ d: Duration) -> Double {
       Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18

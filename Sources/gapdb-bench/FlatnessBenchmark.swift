@@ -89,7 +89,8 @@ struct FlatnessBenchmark: ParsableCommand {
         }
         say(
           String(
-            format: "%-14s %8.2f  %6@  %-16@  %@", search.rawValue, report.seconds[search] ?? .nan,
+            format: "%@ %8.2f  %6@  %-16@  %@", search.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0) as NSString,
+            report.seconds[search] ?? .nan,
             field("probe_count") as NSString, field("status") as NSString, "\(v?.value ?? .nan)" as NSString))
       }
       say(String(format: "total %.1f s = %.1f training epochs (60,000 images, batch 128, %.2f s/epoch)", total, total / epochTime, epochTime))

@@ -92,7 +92,7 @@ struct FlatnessWidthExperiment: ParsableCommand {
     say("\nKendall τ_a with the error gap (test error − train error) over \(rows.count) runs:")
     for id in ids {
       let pairs = rows.compactMap { r in r.values[id].flatMap { $0.isNaN ? nil : ($0, r.gap) } }
-      say(String(format: "%-28@ τ_a = %+.3f  (n = %d)", id as NSString, kendallTauA(pairs), pairs.count))
+      say(id.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " τ_a = %+.3f  (n = %d)", kendallTauA(pairs), pairs.count))
     }
   }
 }

@@ -131,13 +131,19 @@ import TestSupport
     let theta = trainFullBatch(net, from: randomParameters(for: net, seed: 1), steps: 200, learningRate: 0.5)
     let context = try FlatnessContext(model: net, parameters: theta)
     let all = Array(0..<net.trainingExampleCount)
-    for epsilon in [1e-3, 5e-4] {
-      let result = try keskarSharpness(context: context, epsilon: epsilon)
+    let mask = net.layout.mask(for: .weights)
+    for (epsilon, perturbed) in [(1e-3, PerturbedParameters.all), (5e-4, .all), (1e-3, .weights)] {
+      var settings = KeskarSettings()
+      settings.perturbed = perturbed
+      let result = try keskarSharpness(context: context, epsilon: epsilon, settings: settings)
+      // Vertices of the box over the perturbed coordinates (biases fixed for `.weights`).
+      let free = (0..<theta.count).filter { perturbed == .all || mask[$0] }
       var best = -Double.infinity
-      for vertex in 0..<(1 << theta.count) {
-        let point = (0..<theta.count).map { i -> Float in
+      for vertex in 0..<(1 << free.count) {
+        var point = theta
+        for (bit, i) in free.enumerated() {
           let r = Float(epsilon * (Double(abs(theta[i])) + 1))
-          return theta[i] + ((vertex >> i) & 1 == 1 ? r : -r)
+          point[i] = theta[i] + ((vertex >> bit) & 1 == 1 ? r : -r)
         }
         best = max(best, net.evaluate(parameters: point, examples: all).meanLoss)
       }
@@ -145,8 +151,8 @@ import TestSupport
       let bruteForce = 100 * (best - l0) / (1 + l0)
       #expect(result.sharpness > 0)
       // Float rounding of the perturbed parameters: 1e-4 relative.
-      #expect(result.sharpness >= bruteForce * (1 - 1e-4), "ε = \(epsilon): \(result.sharpness) vs \(bruteForce)")
-      #expect(result.sharpness <= bruteForce * (1 + 1e-4))
+      #expect(result.sharpness >= bruteForce * (1 - 1e-4), "ε = \(epsilon), \(perturbed): \(result.sharpness) vs \(bruteForce)")
+      #expect(result.sharpness <= bruteForce * (1 + 1e-4), "ε = \(epsilon), \(perturbed)")
     }
     #expect(keskarMeasureID(epsilon: 1e-3) == "keskar_sharpness_eps1e-3")
     #expect(keskarMeasureID(epsilon: 5e-4) == "keskar_sharpness_eps5e-4")

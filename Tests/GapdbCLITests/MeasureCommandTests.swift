@@ -111,6 +111,16 @@ import Testing
     #expect(ok.stdout == (try runBinary(["measure", npy("case12_insertion_order.npz"), "--format", "tsv"])).stdout)
   }
 
+  @Test func measureCommands_haveHelpAndREADMEEntries() throws {
+    let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    for name in ["measure", "measures"] {
+      let help = try runBinary([name, "--help"])
+      #expect(help.status == 0)
+      #expect(help.stdout.hasPrefix("OVERVIEW: "))
+      #expect(readme.contains("gapdb \(name) "), "README lacks gapdb \(name)")
+    }
+  }
+
   @Test func measures_list_printsRegistryInEveryFormat() throws {
     for format in OutputFormat.allCases {
       let command = try MeasuresCommand.parse(["--list", "--format", format.rawValue])

@@ -2,6 +2,7 @@ import ExperimentRunner
 import FeedForward
 import Foundation
 import GapdbCLI
+import ResultsStore
 import TabularOutput
 import TestSupport
 import Testing
@@ -61,5 +62,51 @@ import Testing
       let text = "\(error)"
       #expect(text.contains("5 features") && text.contains("expects 3"), "\(text)")
     }
+  }
+}
+
+/// `gapdb train --perturb-every N` (out of process): the suite at every N-th and the final
+/// epoch, `--no-perturb` records none of it, and a bad value is a usage error (64).
+@Suite struct TrainPerturbTests {
+  func csv(_ dir: TemporaryDirectory) throws -> String {
+    var rng = SplitMix64(seed: 5)
+    var lines: [String] = []
+    for i in 0..<60 {
+      let c = i % 2
+      lines.append("\(c),\(Double(c) + Double.random(in: -0.7...0.7, using: &rng)),\(Double.random(in: -1...1, using: &rng))")
+    }
+    let path = dir.path("two.csv")
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func perturbEveryRecordsTheSuiteOnSchedule() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let db = dir.path("runs.sqlite")
+    let data = try csv(dir)
+    let base = ["train", "--db", db, "--csv", data, "--hidden", "4", "--epochs", "3", "--lr", "0.1", "--batch-size", "10", "--quiet"]
+    let result = try runProduct(
+      "gapdb", base + ["--experiment", "on", "--perturb-every", "2", "--perturb-depth", "5", "--perturb-ascent-steps", "2"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let off = try runProduct("gapdb", base + ["--experiment", "off", "--no-perturb"])
+    #expect(off.status == 0, "\(off.stderr)")
+    let store = try Database(path: db, mode: .readOnly)
+    let epochs = try store.fetchAll(
+      sql: """
+        SELECT mv.epoch FROM measure_value mv JOIN run r ON r.id = mv.run_id JOIN experiment e ON e.id = r.experiment_id
+        WHERE e.name = 'on' AND mv.measure_id = 'pacbayes_mag_flatness' ORDER BY mv.epoch
+        """
+    ).compactMap { $0["epoch"]?.int64Value }
+    #expect(epochs == [2, 3])
+    let offCount = try store.scalar(
+      sql: """
+        SELECT count(*) FROM measure_value mv JOIN run r ON r.id = mv.run_id JOIN experiment e ON e.id = r.experiment_id
+        WHERE e.name = 'off' AND mv.measure_id IN ('pacbayes_sigma', 'sotl')
+        """)
+    #expect(offCount == .integer(0))
+    let bad = try runProduct("gapdb", base + ["--experiment", "bad", "--perturb-every", "-1"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("--perturb-every"))
   }
 }

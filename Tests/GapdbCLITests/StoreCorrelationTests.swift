@@ -35,6 +35,19 @@ import TestSupport
     #expect(input.notes.contains { $0.contains("no finite error gap") })
   }
 
+  @Test func allRuns_runsLackingAnAxis_areOffGrid() throws {
+    let store = try FixtureStore()
+    defer { store.remove() }
+    let input = try correlationInput(storePath: store.path, experiment: nil)
+    let grid = try #require(input.grid)
+    #expect(grid.axisNames == ["depth", "label_noise", "lr", "width"])
+    #expect(grid.runCount == 11)
+    #expect(grid.offGridCount == 11)  // grid runs lack width/label_noise, width runs lack lr/depth
+    let only = try correlationInput(storePath: store.path, experiment: "widths")
+    #expect(only.grid?.axisNames == ["label_noise", "width"])
+    #expect(only.grid?.offGridCount == 0 && only.grid?.configurationCount == 4)
+  }
+
   @Test func snapshots_trainLossTarget_bestTestError_fixedEpoch() throws {
     let store = try FixtureStore()
     defer { store.remove() }
@@ -77,7 +90,7 @@ import TestSupport
       ([store.path, "--measures", "nope"], "no measure \"nope\""),
       ([store.path, "--hyperparameters", "nope"], "hyperparameter \"nope\""),
       ([store.path, "--where", "r.nope = 1"], "could not be selected"),
-      ([store.directory.path("missing.sqlite")], "cannot open the store"),
+      ([store.directory.path("missing.sqlite")], "no such database"),
     ]
     for (args, message) in cases {
       #expect {

@@ -141,3 +141,20 @@ func sampleData() -> ExperimentReportData {
     #expect(html.hasSuffix("</html>\n"))
   }
 }
+
+@Suite struct LongTableTests {
+  @Test func html_foldsRowsAfterTheVisibleCount_markdownListsAll() {
+    let rows = (0..<25).map { [ReportCell.text("m\($0)"), .correlation(Double($0) / 25)] }
+    let doc = ReportDocument(
+      title: "t", blocks: [.table(ReportTable(columns: ["measure", "τ_a"], rows: rows, visibleRowCount: 20))])
+    let html = doc.renderHTML()
+    #expect(html.contains("<details><summary>5 more rows</summary>"))
+    let folded = html.components(separatedBy: "<details>")[1]
+    #expect(folded.contains(">m20</td>") && folded.contains(">m24</td>"))
+    #expect(!folded.contains(">m19</td>"))
+    #expect(count("<tr>", in: html) == 25 + 2)  // data rows + one header row per table
+    let md = doc.renderMarkdown(assetDirectory: "f").text
+    #expect(md.contains("| m24 |"))
+    #expect(!md.contains("details"))
+  }
+}

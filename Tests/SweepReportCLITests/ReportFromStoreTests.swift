@@ -80,7 +80,12 @@ func makeWidthStore(at path: String) throws {
     // Width sweep: 6 points, 3 with random labels, and the paper's measure.
     #expect(data.widthSweep.count == 6)
     #expect(data.widthSweep.filter(\.hasRandomLabels).count == 3)
-    #expect(data.widthSweepMeasures == ["fro_prod_over_margin"])
+    // The paper's measure first, then the best-ranked plottable ones (m_bad is negative,
+    // m_const is constant but positive).
+    #expect(data.widthSweepMeasures.first == "fro_prod_over_margin")
+    #expect(data.widthSweepMeasures.contains("m_good"))
+    #expect(!data.widthSweepMeasures.contains("m_bad"))
+    #expect(data.widthSweepMeasures.count <= 4)
     // Trajectories with 3 epochs each.
     #expect(data.trajectories.first?.epochs == [0, 1, 2])
     #expect(data.notes.contains { $0.contains("1 diverged run excluded") })

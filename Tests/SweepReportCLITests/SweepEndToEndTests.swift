@@ -136,7 +136,7 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
       "gapdb",
       ["sweep", store, "--grid", "width=4,8;seed=1,2", "--epochs", "2", "--data-dir", dir.url.path, "--jobs", "2"])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr.contains("sweep 4/4 runs"))
+    #expect(result.stderr.contains("sweep [####################] 4/4 runs"))
     let db = try Database(storePath: store, readOnly: true)
     #expect(try db.scalar(sql: "SELECT count(*) FROM run WHERE status = 'finished'") == .integer(4))
     // Each run was recorded by a worker process, not by the parent.
@@ -170,6 +170,7 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
       Int($0.split(separator: " ", omittingEmptySubsequences: true).first ?? "")
     }
     #expect(indices == [1, 5, 9, 13, 17, 21, 25])
+    #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))  // a dry run creates nothing
     #expect(result.stdout.contains("depth=1,width=128,learning_rate=0.01"))
   }
 }

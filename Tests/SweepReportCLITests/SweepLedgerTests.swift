@@ -106,7 +106,7 @@ func beginSweepRun(
     // 9 epochs in 90 s → 10 s each; 7 left → 70 s.
     #expect(
       snap.line(elapsedSeconds: 90)
-        == "sweep 3/5 runs (1 failed) · #\(run.id) width=64 e1/4 loss 0.412 · ETA 1m10s")
+        == "sweep [###########.........] 3/5 runs (1 failed) · #\(run.id) width=64 e1/4 loss 0.412 · ETA 1m10s")
   }
 
   @Test func formatDuration_examples() {

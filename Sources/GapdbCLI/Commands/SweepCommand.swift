@@ -102,8 +102,15 @@ public struct SweepCommand: ParsableCommand {
 
     let shardSelection = try shard.map { text in try mapPlanningError { try SweepShard.parse(text) } }
     let selected = shardSelection?.select(all) ?? all
-    let database = try Database(storePath: store)
-    let ledger = try SweepLedger.read(database: database, experiment: experiment)
+    // A dry run never creates or changes the store.
+    let storeExists = FileManager.default.fileExists(atPath: store)
+    let ledger: SweepLedger
+    if dryRun && !storeExists {
+      ledger = SweepLedger(runsByKey: [:])
+    } else {
+      ledger = try SweepLedger.read(
+        database: Database(storePath: store, readOnly: dryRun), experiment: experiment)
+    }
     var plan: [SweepConfiguration] = []
     var crashed: [Int64] = []
     var rows: [[Cell]] = []
@@ -133,6 +140,7 @@ public struct SweepCommand: ParsableCommand {
       sink.flush()
       return
     }
+    let database = try Database(storePath: store)
     try SweepLedger.markCrashed(crashed, database: database)
     if !quiet {
       let shardText = shardSelection.map { " (shard \($0.index)/\($0.count))" } ?? ""

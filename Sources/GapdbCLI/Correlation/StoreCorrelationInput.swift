@@ -16,14 +16,7 @@ func loadStoreCorrelationInput(
   path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
   measures: [String]?, hyperparameters: [String]?, threads: Int = 2
 ) throws -> CorrelationInput {
-  let db: Database
-  do {
-    db = try Database(storePath: path, readOnly: true)
-  } catch {
-    throw CommandError(
-      "cannot open the store \(path): \(error)",
-      hint: "give the path of a gapdb store (created by recording runs), or use --csv FILE")
-  }
+  let db = try openStore(path, readOnly: true)
   var conditions: [String] = []
   var arguments: [String: DatabaseValue] = [:]
   if let experiment {
@@ -60,7 +53,7 @@ func loadStoreCorrelationInput(
   case .bestTestError: selector = .bestTestError
   }
   let table: SnapshotTable
-  let hyperparameterValues: [Int64: [String: String]]
+  let hyperparameterValues: HyperparameterTable
   do {
     table = try Database.readSnapshotTable(
       storePath: path, runFilter: filter, arguments: arguments, snapshot: selector,
@@ -86,8 +79,8 @@ func loadStoreCorrelationInput(
   }
   // Grid axes.
   var distinct: [String: Set<String>] = [:]
-  for values in hyperparameterValues.values {
-    for (key, value) in values { distinct[key, default: []].insert(value) }
+  for (k, key) in hyperparameterValues.keys.enumerated() {
+    distinct[key] = Set(hyperparameterValues.values[k].compactMap { $0 })
   }
   let axes: [String]
   if let hyperparameters {
@@ -105,7 +98,18 @@ func loadStoreCorrelationInput(
   }
   var grid: HyperparameterGrid? = nil
   if !axes.isEmpty {
-    let rows = table.runIDs.map { id in axes.map { hyperparameterValues[id]?[$0] } }
+    // Align the hyperparameter table's runs (ascending ids) with the snapshot table's.
+    let keyIndex = Dictionary(
+      uniqueKeysWithValues: hyperparameterValues.keys.enumerated().map { ($1, $0) })
+    let axisColumns = axes.map { keyIndex[$0] }
+    var rows: [[String?]] = []
+    rows.reserveCapacity(runCount)
+    var h = 0
+    for id in table.runIDs {
+      while h < hyperparameterValues.runIDs.count && hyperparameterValues.runIDs[h] < id { h += 1 }
+      let present = h < hyperparameterValues.runIDs.count && hyperparameterValues.runIDs[h] == id
+      rows.append(axisColumns.map { k in present ? k.flatMap { hyperparameterValues.values[$0][h] } : nil })
+    }
     let g = HyperparameterGrid(axisNames: axes, values: rows)
     if g.offGridCount > 0 {
       notes.append("\(g.offGridCount) runs lack a value for some grid axis and are left out of psi, cmi and sign-error")

@@ -26,7 +26,8 @@ struct StoreReportLoader {
   var trajectoryRunCount = 8
   /// How many top measures get a trajectory plot.
   var trajectoryMeasureCount = 3
-  /// Measures of Neyshabur et al. 2017's width plots, shown when the store has them.
+  /// Measures of Neyshabur et al. 2017's width plots, shown (up to 4, topped up with the
+  /// best-ranked measures) when they have at least two positive finite values.
   static let widthSweepPreferredMeasures = [
     "fro_prod_over_margin", "path_norm_sq_over_margin", "spec_prod_over_margin",
     "bartlett_spectral_complexity_over_margin_p5", "fro_prod", "path_norm_sq", "spec_prod",
@@ -163,7 +164,16 @@ struct StoreReportLoader {
           WidthSweepPoint(hiddenUnits: w, hasRandomLabels: noise == 1, trainError: train, testError: test, measures: m))
       }
     }
-    let widthMeasures = Self.widthSweepPreferredMeasures.filter { measureValues[$0] != nil }
+    // The paper's measures when they are defined here (margin-normalized ones are undefined
+    // while the 5th-percentile margin is ≤ 0), then the best-ranked measures: 4 plots at most.
+    func isPlottable(_ m: String) -> Bool {
+      (measureValues[m] ?? []).filter { $0.isFinite && $0 > 0 }.count >= 2
+    }
+    var widthMeasures = Self.widthSweepPreferredMeasures.filter(isPlottable)
+    for m in ranked where widthMeasures.count < 4 && !widthMeasures.contains(m) && isPlottable(m) {
+      widthMeasures.append(m)
+    }
+    widthMeasures = Array(widthMeasures.prefix(4))
 
     var notes: [String] = []
     let excludedByStatus = Dictionary(grouping: runs.indices.filter { position[$0] == nil }) { runs[$0].run.status }

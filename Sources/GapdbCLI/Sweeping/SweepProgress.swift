@@ -5,8 +5,9 @@ import TabularOutput
 
 /// One overall progress line for a sweep, read from the store.
 ///
-/// The line shows runs done out of runs planned, each training run's epoch and latest
-/// training loss, and an ETA: `sweep 12/35 runs · #41 width=256 e4/20 loss 0.412 · ETA 4m12s`.
+/// The line shows a bar filled with the epochs trained so far, runs done out of runs planned,
+/// each training run's epoch and latest training loss, and an ETA:
+/// `sweep [########............] 12/35 runs · #41 width=256 e4/20 loss 0.412 · ETA 4m12s`.
 /// It is computed from the store, so it is the same whether runs train in this process or in
 /// `--jobs N` worker processes. The ETA assumes every remaining epoch costs the mean epoch time
 /// so far (runs that reach their loss target early make it pessimistic).
@@ -33,7 +34,12 @@ struct SweepProgressSnapshot: Equatable {
   /// The text of the progress line.
   func line(elapsedSeconds: Double) -> String {
     let total = skippedCount + plannedCount
-    var parts = ["sweep \(skippedCount + endedCount)/\(total) runs"]
+    let done = skippedCount + endedCount
+    // The bar fills with epochs trained (finer than runs), the count says runs.
+    let fraction = epochsPlanned > 0 ? Double(epochsDone) / Double(epochsPlanned) : 1
+    let filled = max(0, min(20, Int((fraction * 20).rounded(.down))))
+    let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
+    var parts = ["sweep \(bar) \(done)/\(total) runs"]
     if failedCount > 0 { parts[0] += " (\(failedCount) failed)" }
     for a in active.prefix(4) {
       let loss = a.trainLoss.map { String(format: "loss %.3f", $0) } ?? "starting"
