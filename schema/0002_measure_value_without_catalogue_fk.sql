@@ -14,13 +14,16 @@
 -- renames it in measure_value (the triggers below). The foreign key to epoch_metric (and
 -- through it to run) stays: a value cannot exist without its epoch.
 --
--- SQLite cannot drop a constraint, so the table is rebuilt: copy, drop, rename (the view
--- that reads it is dropped first and recreated unchanged).
+-- SQLite cannot drop a constraint, so the table is rebuilt: the old one is renamed, the new
+-- one created under the old name, the rows copied, the old table dropped (the view that reads
+-- it is dropped first and recreated unchanged).
 
 DROP VIEW final_measure_value;
 
+ALTER TABLE measure_value RENAME TO measure_value_v1;
+
 -- Complexity-measure values, long form: one row per run, epoch and measure.
-CREATE TABLE measure_value_v2 (
+CREATE TABLE measure_value (
   run_id INTEGER NOT NULL,
   epoch INTEGER NOT NULL,
   -- the catalogue id (measure.id); the recorder creates the catalogue row, SQLite does not
@@ -46,12 +49,10 @@ CREATE TABLE measure_value_v2 (
     OR ((value_kind = 'nan' OR value_kind = 'undefined') AND value IS NULL))
 ) STRICT, WITHOUT ROWID;
 
-INSERT INTO measure_value_v2 (run_id, epoch, measure_id, value, value_kind, detail)
-SELECT run_id, epoch, measure_id, value, value_kind, detail FROM measure_value;
+INSERT INTO measure_value (run_id, epoch, measure_id, value, value_kind, detail)
+SELECT run_id, epoch, measure_id, value, value_kind, detail FROM measure_value_v1;
 
-DROP TABLE measure_value;
-
-ALTER TABLE measure_value_v2 RENAME TO measure_value;
+DROP TABLE measure_value_v1;
 
 -- As before, no secondary index: every access path goes through the primary key.
 

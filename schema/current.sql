@@ -265,7 +265,7 @@ FROM run AS r
 JOIN experiment AS e ON e.id = r.experiment_id
 LEFT JOIN final_epoch AS f ON f.run_id = r.id;
 
-CREATE TABLE "measure_value" (
+CREATE TABLE measure_value (
   run_id INTEGER NOT NULL,
   epoch INTEGER NOT NULL,
   -- the catalogue id (measure.id); the recorder creates the catalogue row, SQLite does not
