@@ -221,7 +221,9 @@ import Testing
       created.stderr == "\(path): schema version 0 -> \(SchemaMigrator.embedded.latestVersion)\n")
     #expect(try gapdb(["init", path]).stderr.contains("up to date"))
     let schema = try gapdb(["schema", path])
-    #expect(schema.stdout.hasPrefix("-- \(path): gapdb store, schema version 1\n"))
+    #expect(
+      schema.stdout.hasPrefix(
+        "-- \(path): gapdb store, schema version \(SchemaMigrator.embedded.latestVersion)\n"))
     #expect(schema.stdout.contains("CREATE VIEW run_summary AS"))
     let own = try gapdb(["schema"])
     let current = try String(
