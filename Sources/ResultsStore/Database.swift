@@ -91,9 +91,7 @@ public final class Database {
     // From here on, a throw runs deinit, which closes the handle.
     try check(sqlite3_extended_result_codes(handle, 1))
     try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
-    try execute(
-      sql: ProcessInfo.processInfo.environment["XFK"] == nil
-        ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF")
+    try execute(sql: "PRAGMA foreign_keys = ON")
     if !isReadOnly && path != ":memory:" {
       try retryingOnBusy {
         let mode = try fetchOne(sql: "PRAGMA journal_mode = WAL")?.values.first

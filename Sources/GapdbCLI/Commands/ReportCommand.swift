@@ -10,20 +10,23 @@ public struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Write an experiment's report: runs, correlation table and plots.",
     discussion: """
-      The report holds, per experiment: the runs and their hyperparameters; the correlation
-      table of every measure with the generalization gap (τ_a, τ_b, Spearman ρ, Ψ and ψ per
-      hyperparameter axis, cmi, cmi_pgdl, runs used and excluded), ranked by |τ_a|; scatter
-      plots of the top measures against the gap; per-epoch trajectories of training and test
-      error and of the top measures; and, for a width sweep, the plots of Neyshabur et al.
-      2017 (error and measures against hidden units on log scales, true vs random labels).
+      The report holds, per experiment: the runs and their hyperparameters; the
+      correlation table of every measure with the generalization gap (τ_a, τ_b,
+      Spearman ρ, Ψ and ψ per hyperparameter axis, cmi, cmi_pgdl, runs used and
+      excluded), ranked by |τ_a|; scatter plots of the top measures against the
+      gap; per-epoch trajectories of training and test error and of the top
+      measures; and, for a width sweep, the plots of Neyshabur et al. 2017 (error
+      and measures against hidden units on log scales, true vs random labels).
 
-      Snapshot and gap follow `gapdb correlate`'s defaults: each run's last recorded epoch,
-      gap = test error − training error; only finished runs are correlated, the rest are
-      counted as excluded.
+      The table is `gapdb correlate`'s, over the finished runs (the rest are
+      counted as excluded): each run's last recorded epoch, gap = test error −
+      training error, and Ψ and CMI over the hyperparameters that vary, except
+      seed and keys the other axes determine (e.g. the trainer's hidden_layers
+      text when depth and width vary).
 
-      HTML is one self-contained file (inline CSS and SVG, no scripts, no network access).
-      Markdown writes the .md file and its figures as SVG files in <name>_files/ beside it.
-      The store is opened read-only.
+      HTML is one self-contained file (inline CSS and SVG, no scripts, no network
+      access). Markdown writes the .md file and its figures as SVG files in
+      <name>_files/ beside it. The store is opened read-only.
 
       Examples:
         gapdb report runs.sqlite --out report.html

@@ -10,21 +10,26 @@ public struct SweepCommand: ParsableCommand {
     commandName: "sweep",
     abstract: "Train a grid of hyperparameter configurations into a store, resumably.",
     discussion: """
-      The sweep comes from exactly one of --grid, --file (TOML, JSON or YAML) or --preset.
-      Configurations are the cartesian product of the axes, in a fixed order (depth, width,
-      hidden_layout, learning_rate, batch_size, weight_decay, optimizer, init, label_noise,
-      seed, train_size, epochs, target_train_loss; the first varies slowest). Every run
-      records its hyperparameters, so the complete grid is there for Ψ and CMI.
+      The sweep comes from exactly one of --grid, --file (TOML, JSON or YAML) or
+      --preset. Configurations are the cartesian product of the axes, in a fixed
+      order (depth, width, hidden_layout, learning_rate, batch_size, weight_decay,
+      optimizer, init, label_noise, seed, train_size, epochs, target_train_loss;
+      the first varies slowest). Every run records its hyperparameters, so the
+      complete grid is there for Ψ and CMI.
 
-      Resuming: each run stores its configuration key. Rerunning the same sweep skips
-      configurations with a finished (or diverged) run, and trains again those whose run
-      failed or whose process died (killed, machine lost).
+      Resuming: each run stores its configuration key. Rerunning the same sweep
+      skips configurations with a finished (or diverged) run, and trains again
+      those whose run failed or whose process died (killed, machine lost).
 
       Presets (Neyshabur et al. 2017 and 2015; Jiang et al. 2020):
-        width     1 hidden layer, 8 … 4096 units (powers of 2), true vs random labels (20 runs)
-        path-sgd  2 hidden layers, SGD vs Path-SGD × balanced vs unbalanced init (4 runs)
-        grid      depth {1,2,3} × width {128,256,512} × learning rate {0.003,0.01,0.03} (27 runs)
-      --train-size and --epochs scale any sweep (smoke test in CI, full size on a workstation).
+        width     1 hidden layer, 8 … 4096 units (powers of 2), true vs
+                  random labels, to a training loss of 0.01 (20 runs)
+        path-sgd  2 hidden layers of 1024, SGD vs Path-SGD × balanced vs
+                  unbalanced initialization (4 runs)
+        grid      depth {1,2,3} × width {128,256,512} × learning rate
+                  {0.003,0.01,0.03} (27 runs)
+      --train-size and --epochs scale any sweep (smoke test in CI, full size on a
+      workstation).
 
       Sweep file (TOML; JSON and YAML use the same keys):
         name = "widths"
@@ -35,8 +40,8 @@ public struct SweepCommand: ParsableCommand {
         label_noise = [0, 1]
 
       Examples:
-        gapdb sweep runs.sqlite --grid "width=64,256,1024;label_noise=0,1" --epochs 20
-        gapdb sweep runs.sqlite --preset width --train-size 10000 --epochs 30 --jobs 2
+        gapdb sweep runs.sqlite --grid "width=64,256,1024;label_noise=0,1"
+        gapdb sweep runs.sqlite --preset width --train-size 10000 --jobs 2
         gapdb sweep runs.sqlite --file sweep.toml --shard $SLURM_ARRAY_TASK_ID/8
         gapdb sweep runs.sqlite --preset grid --dry-run
       """)

@@ -80,7 +80,7 @@ struct TrainCommand: ParsableCommand {
         gapdb train --db runs.sqlite --experiment fashion --hidden 512,512 --epochs 20
         gapdb train --db runs.sqlite --experiment random-labels --label-noise 1 --train-size 10000 \\
           --target-train-loss 0.01 --epochs 300 --optimizer momentum --snapshot final
-        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.001 --quiet --json
+        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.01 --quiet --json
         gapdb train --db runs.sqlite --experiment iris --csv iris.csv --holdout-fraction 0.2 --scaling standardize
       """)
 
