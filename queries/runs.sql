@@ -1,13 +1,13 @@
 -- title: Runs
--- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds is shown as stale: its process most likely died.
--- params: stale_after_s, experiment?
+-- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds (default 600, as gapdb runs --stale-after) is shown as stale: its process most likely died.
+-- params: stale_after_s?, experiment?
 SELECT
   s.run_id AS id,
   s.experiment,
   s.name,
   CASE
     WHEN s.status = 'running'
-      AND (julianday('now') - julianday(s.heartbeat_at)) * 86400.0 > :stale_after_s
+      AND (julianday('now') - julianday(s.heartbeat_at)) * 86400.0 > coalesce(:stale_after_s, 600)
       THEN 'stale'
     ELSE s.status
   END AS state,

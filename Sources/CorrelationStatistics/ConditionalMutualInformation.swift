@@ -65,7 +65,9 @@ public struct ConditionalMutualInformation: Sendable, Equatable {
 /// - Complexity: O(U² · s) for U units and s conditioning sets (1 + n + n(n−1)/2 for the
 ///   paper form, n(n−1)/2 for PGDL), plus O(s · G²) for the slice tables.
 ///
-/// Edge cases: fewer than 2 units → undefined; PGDL form with fewer than 2 axes or an
+/// Edge cases: fewer than 2 units → undefined; a measure (or gap) constant over every unit →
+/// undefined with ``UndefinedReason/constantMeasure`` (``UndefinedReason/constantTarget``),
+/// as for Kendall's τ, not 0; PGDL form with fewer than 2 axes or an
 /// incomplete grid (a missing cell, or several units in one cell when seeds are kept) →
 /// undefined, as the PGDL program refuses such grids; a set whose gap-sign entropy is 0 has
 /// no value and is skipped in the minimum. CMI is sign-blind: a perfectly anti-aligned
@@ -89,6 +91,10 @@ func conditionalMutualInformation(
   let u = units.count
   if u < 2 {
     result.undefinedReason = .tooFewObservations(count: u, required: 2)
+    return result
+  }
+  if let reason = units.constantInputReason {
+    result.undefinedReason = reason
     return result
   }
   let pairs = u * (u - 1) / 2

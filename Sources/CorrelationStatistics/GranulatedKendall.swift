@@ -33,7 +33,10 @@ public struct GranulatedKendall: Sendable, Equatable {
 ///
 /// Inside a line, τ is Jiang's τ over ordered pairs, `Σ_{i≠j} sgn(Δμ)·sgn(Δg) / (L(L−1))`,
 /// i.e. τ_a: ties contribute 0, so a line where the measure (or the gap) is constant
-/// contributes τ = 0 rather than being skipped, as in the paper's formula.
+/// contributes τ = 0 rather than being skipped, as in the paper's formula. A measure (or gap)
+/// that is constant over *every* unit is different: Ψ and every ψ_i are then undefined with
+/// ``UndefinedReason/constantMeasure`` (or ``UndefinedReason/constantTarget``), as Kendall's τ
+/// is, rather than a misleading 0.
 ///
 /// Example (the spec's 6-run grid, lr × depth): ψ_lr = 2/3, ψ_depth = −1/3, Ψ = 1/6.
 ///
@@ -55,6 +58,12 @@ public func granulatedKendall(
 
 func granulatedKendall(units: GridUnits, grid: HyperparameterGrid) -> GranulatedKendall {
   let n = grid.axisCount
+  if n > 0, let reason = units.constantInputReason {
+    return GranulatedKendall(
+      psi: nil,
+      axes: grid.axisNames.map { .init(name: $0, psi: nil, linesUsed: 0, linesSkipped: 0) },
+      unitCount: units.count, runsUsed: units.runsUsed, undefinedReason: reason)
+  }
   var axes: [GranulatedKendall.Axis] = []
   for axis in 0..<n {
     let others = (0..<n).filter { $0 != axis }

@@ -119,6 +119,16 @@ struct GridUnits {
   var runsUsed: Int
   var count: Int { measure.count }
 
+  /// ``UndefinedReason/constantMeasure`` when 2 or more units all have the same measure value,
+  /// ``UndefinedReason/constantTarget`` when they all have the same gap, else `nil`: Ψ and CMI
+  /// of constant input are undefined, as Kendall's τ is.
+  var constantInputReason: UndefinedReason? {
+    guard count >= 2 else { return nil }
+    if measure.allSatisfy({ $0 == measure[0] }) { return .constantMeasure }
+    if gap.allSatisfy({ $0 == gap[0] }) { return .constantTarget }
+    return nil
+  }
+
   /// Collects the units of `measure`/`gap` on `grid`.
   ///
   /// Runs with a non-finite measure or gap, or off the grid, are left out. With

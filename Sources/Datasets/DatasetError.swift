@@ -64,6 +64,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
   /// A one-line suggestion for fixing the problem.
   public var hint: String {
     switch self {
+    case .unreadableFile(let path, let reason)
+    where reason != "no such directory" && !path.hasSuffix("-ubyte") && !path.hasSuffix("-ubyte.gz"):
+      // Neither the IDX folder nor one of its four files: a --csv/--csv-test path.
+      return "check the path given to --csv or --csv-test: it must name a readable CSV file"
     case .unreadableFile, .missingFile:
       return "install Fashion-MNIST with `apt-get install dataset-fashion-mnist`, or pass "
         + "--data-dir with a folder holding train-images-idx3-ubyte[.gz], "

@@ -79,8 +79,8 @@ public struct TrainingRunConfiguration: Sendable {
   public var runName: String?
   /// The data source (used by the loading convenience and recorded in the run's config).
   public var dataSource: DataSource
-  /// Subset, label noise and scaling (its `seed` is set from ``training``'s seed when equal to 0
-  /// — see ``effectivePreparation``).
+  /// Subset, label noise and scaling. Its `seed` is ignored: the run's seed
+  /// (``TrainingConfiguration/seed``) is used, see ``effectivePreparation``.
   public var preparation: DataPreparation
   /// Model and optimization.
   public var training: TrainingConfiguration

@@ -34,7 +34,7 @@ public struct FlatnessSearchOptions: ParsableArguments {
 
   @Option(
     name: .customLong("perturb-seed"),
-    help: ArgumentHelp("Seed of the subset, noise draws and restarts (default: the run's seed, else 0).", valueName: "S"))
+    help: ArgumentHelp("Seed of the subset, noise draws and restarts (default: the run's seed, else 0).", valueName: "S"), transform: parseSeed)
   public var seed: UInt64?
 
   public init() {}

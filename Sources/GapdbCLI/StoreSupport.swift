@@ -21,17 +21,27 @@ extension Cell {
 ///   - path: The store path given on the command line.
 ///   - readOnly: Open with `SQLITE_OPEN_READONLY` (the file must exist).
 /// - Returns: The connection.
-/// - Throws: ``CommandError`` naming the path; `MigrationError` (its text has a hint).
+/// - Throws: ``CommandError`` naming the path (a directory, a missing file for a read-only
+///   opening, an SQLite failure); `MigrationError` (its text has a hint).
 func openStore(_ path: String, readOnly: Bool) throws -> Database {
-  if readOnly && !FileManager.default.fileExists(atPath: path) {
+  var isDirectory: ObjCBool = false
+  let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+  if exists && isDirectory.boolValue {
+    throw CommandError(
+      "\(path) is a directory, not a gapdb store",
+      hint: "pass the path of a .sqlite file, e.g. \((path as NSString).appendingPathComponent("runs.sqlite")).")
+  }
+  if readOnly && !exists {
     throw CommandError(
       "no such database: \(path)", hint: "create it with `gapdb init \(path)`, or check the path.")
   }
   do {
     return try Database(storePath: path, readOnly: readOnly)
   } catch let error as DatabaseError {
+    // Database's own opening errors already start with "cannot open <path>: ".
+    let prefix = "cannot open \(path): "
     throw CommandError(
-      "cannot open \(path): \(error.message)",
+      error.message.hasPrefix(prefix) ? error.message : prefix + error.message,
       hint: "check that the path is a gapdb store and that you may read (and write) it.")
   }
 }
@@ -57,6 +67,13 @@ private func hint(for error: DatabaseError) -> String {
   if message.contains("readonly") || message.contains("read-only") {
     return "pass --write to allow changes."
   }
+  if message.hasSuffix("it is a directory, not an SQLite file") {
+    return "pass the path of a .sqlite file, not a folder."
+  }
+  if message.contains("string or blob too big") {
+    return "gapdb caps one value at \(Database.commandLineMaximumValueBytes / 1_048_576) MiB; "
+      + "select a part (substr, length) instead of the whole value."
+  }
   if error.isBusy {
     return "another process holds a lock for too long; retry when it is done."
   }
@@ -80,4 +97,40 @@ func writeRows(of statement: Statement, to writer: RowWriter) throws -> Int {
   }
   writer.finish()
   return count
+}
+
+/// Runs `body`, which writes or creates `path`, turning a file-system failure into one
+/// ``CommandError`` naming the path, the cause (missing folder, permission, …) and a hint.
+///
+/// - Parameters:
+///   - path: The file or directory being written.
+///   - body: The writing work.
+/// - Returns: What `body` returned.
+/// - Throws: ``CommandError`` (errors that already are ``CommandError`` pass through).
+func writingFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as CommandError {
+    throw error
+  } catch {
+    let folder = (path as NSString).deletingLastPathComponent
+    var isDirectory: ObjCBool = false
+    let reason: String
+    if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+      reason = "the folder \(folder) does not exist"
+    } else if !folder.isEmpty, !isDirectory.boolValue {
+      reason = "\(folder) is not a folder"
+    } else if !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+      reason = "permission denied in the folder \(folder.isEmpty ? "." : folder)"
+    } else if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+      posix.domain == NSPOSIXErrorDomain
+    {
+      reason = String(cString: strerror(Int32(posix.code)))
+    } else {
+      reason = (error as NSError).localizedDescription
+    }
+    throw CommandError(
+      "cannot write \(path): \(reason)",
+      hint: "choose a path in an existing folder you may write to (create it with mkdir -p).")
+  }
 }

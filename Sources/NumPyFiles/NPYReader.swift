@@ -7,6 +7,10 @@ import Foundation
 ///   in stored (central-directory) order, named without `.npy`.
 /// - Throws: ``NumPyFileError`` for unreadable, malformed, truncated or unsupported files.
 public func readNumPyFile(path: String) throws(NumPyFileError) -> [NumPyArray] {
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    throw .unreadable(path: path, reason: "it is a directory, not a .npy or .npz file")
+  }
   guard let data = FileManager.default.contents(atPath: path) else {
     let exists = FileManager.default.fileExists(atPath: path)
     throw .unreadable(path: path, reason: exists ? "permission denied or not a regular file" : "no such file")
@@ -14,9 +18,10 @@ public func readNumPyFile(path: String) throws(NumPyFileError) -> [NumPyArray] {
   let bytes = [UInt8](data)
   let name = (path as NSString).lastPathComponent
   if bytes.starts(with: [0x50, 0x4B]) { return try readNPZ(bytes, name: name) }
-  var stem = name
-  if stem.hasSuffix(".npy") { stem.removeLast(4) }
-  return [try readNPY(bytes, name: stem)]
+  // Errors name the file as given (trunc.npy); the array itself is named after the stem.
+  var array = try readNPY(bytes, name: name)
+  if name.hasSuffix(".npy") { array.name.removeLast(4) }
+  return [array]
 }
 
 /// Parses `.npy` bytes (format versions 1.0, 2.0 and 3.0).

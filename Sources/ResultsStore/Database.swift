@@ -57,8 +57,8 @@ public final class Database {
   ///   - path: A file path, or `:memory:`.
   ///   - mode: Read-only, read-write, or read-write-create (default).
   ///   - busyTimeoutMilliseconds: SQLite's own wait for locks (default 5 s).
-  /// - Throws: ``DatabaseError`` if the file cannot be opened or configured (the handle is
-  ///   closed), or whatever a connection-setup hook throws.
+  /// - Throws: ``DatabaseError`` if the file cannot be opened (a directory, say) or configured
+  ///   (the handle is closed), or whatever a connection-setup hook throws.
   public init(
     path: String, mode: OpenMode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000
   ) throws {
@@ -68,6 +68,13 @@ public final class Database {
     case .readOnly: flags |= SQLITE_OPEN_READONLY
     case .readWrite: flags |= SQLITE_OPEN_READWRITE
     case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+    }
+    // SQLite opens a directory lazily and then reports "disk I/O error": say what it is.
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw DatabaseError(
+        extendedResultCode: SQLITE_CANTOPEN,
+        message: "cannot open \(path): it is a directory, not an SQLite file")
     }
     var opened: OpaquePointer?
     let rc = sqlite3_open_v2(path, &opened, flags, nil)
@@ -84,9 +91,7 @@ public final class Database {
     // From here on, a throw runs deinit, which closes the handle.
     try check(sqlite3_extended_result_codes(handle, 1))
     try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
-    try execute(
-      sql: ProcessInfo.processInfo.environment["XFK"] == nil
-        ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF")
+    try execute(sql: "PRAGMA foreign_keys = ON")
     if !isReadOnly && path != ":memory:" {
       try retryingOnBusy {
         let mode = try fetchOne(sql: "PRAGMA journal_mode = WAL")?.values.first

@@ -1,3 +1,4 @@
+import Foundation
 import GapdbCSQLite
 
 /// One numbered schema migration, `schema/NNNN_description.sql`.
@@ -146,6 +147,18 @@ public struct SchemaMigrator: Sendable {
     }
   }
 
+  /// Checks, without writing, that `db` is a gapdb store (any version up to this tool's) or a
+  /// blank SQLite file gapdb may adopt — the check a writable opening makes on a read-only
+  /// connection before it changes anything (journal mode, pragmas, migrations).
+  ///
+  /// - Parameter db: Any connection (normally a read-only one).
+  /// - Throws: ``MigrationError/notAGapdbFile(path:applicationID:)`` or
+  ///   ``MigrationError/databaseNewerThanTool(found:supported:)``; ``DatabaseError`` when the
+  ///   file is not an SQLite database at all.
+  public func checkIdentity(_ db: Database) throws {
+    try checkIdentity(db, version: Self.readVersion(db))
+  }
+
   private func checkIdentity(_ db: Database, version: Int) throws {
     let id = Int32(truncatingIfNeeded: try db.scalar(sql: "PRAGMA application_id").int64Value ?? 0)
     if id == Self.applicationID {
@@ -193,8 +206,11 @@ extension Database {
   /// Opens a gapdb store.
   ///
   /// Writable (default): creates the file if needed, switches it to WAL, and applies pending
-  /// migrations (safe when many processes do it at once). Read-only: the file must exist and
-  /// already be at this tool's schema version.
+  /// migrations (safe when many processes do it at once). An existing, non-empty file not yet
+  /// in WAL mode is first opened read-only and its identity checked (`application_id`,
+  /// `user_version`, no foreign tables), so a file that is not a gapdb store is refused
+  /// byte-identical — no WAL switch, no `-wal`/`-shm` files. Read-only: the file must exist
+  /// and already be at this tool's schema version.
   ///
   /// - Parameters:
   ///   - storePath: The `.sqlite` file.
@@ -202,12 +218,33 @@ extension Database {
   /// - Throws: ``DatabaseError`` (cannot open) or ``MigrationError`` (not a gapdb file,
   ///   newer than this tool, edited migration, too old for a read-only opening).
   public convenience init(storePath: String, readOnly: Bool = false) throws {
+    if !readOnly, storePath != ":memory:", Self.needsIdentityProbe(storePath) {
+      let probe = try Database(path: storePath, mode: .readOnly)
+      try SchemaMigrator.embedded.checkIdentity(probe)
+    }
     try self.init(path: storePath, mode: readOnly ? .readOnly : .readWriteCreate)
     if readOnly {
       try SchemaMigrator.embedded.verify(self)
     } else {
       try SchemaMigrator.embedded.migrate(self)
     }
+  }
+}
+
+extension Database {
+  /// Whether a writable opening of `path` must first check the file's identity on a read-only
+  /// connection: the file exists, is not empty, and is not in WAL mode (header byte 18 is not
+  /// 2). A WAL file is left to the normal path — switching to WAL changes nothing there, and
+  /// the migrator checks the identity before any migration; a read-only probe of a WAL file
+  /// would leave `-wal`/`-shm` files behind. Every gapdb store is in WAL mode, so only
+  /// foreign, blank or non-SQLite files are probed.
+  static func needsIdentityProbe(_ path: String) -> Bool {
+    guard let file = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? file.close() }
+    guard let header = try? file.read(upToCount: 100), !header.isEmpty else { return false }
+    let isWAL = header.count >= 20 && header.starts(with: Array("SQLite format 3\0".utf8))
+      && header[header.startIndex + 18] == 2
+    return !isWAL
   }
 }
 

@@ -88,6 +88,54 @@ public final class Statement {
     guard rc == SQLITE_OK else { throw error(rc) }
   }
 
+  /// Binds a 64-bit integer without building a ``DatabaseValue`` (the recorder's hot path).
+  ///
+  /// - Parameters:
+  ///   - value: The integer.
+  ///   - index: The 1-based parameter index.
+  /// - Throws: ``DatabaseError`` for a bad index.
+  public func bind(int64 value: Int64, at index: Int) throws {
+    let rc = sqlite3_bind_int64(handle, Int32(index), value)
+    guard rc == SQLITE_OK else { throw error(rc) }
+  }
+
+  /// Binds a double, or NULL for nil, without building a ``DatabaseValue``.
+  ///
+  /// - Parameters:
+  ///   - value: The number (NaN is stored as NULL, as SQLite does), or nil for NULL.
+  ///   - index: The 1-based parameter index.
+  /// - Throws: ``DatabaseError`` for a bad index.
+  public func bind(double value: Double?, at index: Int) throws {
+    let rc =
+      value.map { sqlite3_bind_double(handle, Int32(index), $0) }
+      ?? sqlite3_bind_null(handle, Int32(index))
+    guard rc == SQLITE_OK else { throw error(rc) }
+  }
+
+  /// Binds text (SQLite copies it), or NULL for nil, without building a ``DatabaseValue``.
+  ///
+  /// - Parameters:
+  ///   - value: The text, or nil for NULL.
+  ///   - index: The 1-based parameter index.
+  /// - Throws: ``DatabaseError`` for a bad index.
+  public func bind(text value: String?, at index: Int) throws {
+    let i = Int32(index)
+    let rc: Int32
+    if var value {
+      rc = value.withUTF8 { bytes in
+        guard let base = bytes.baseAddress else {
+          return sqlite3_bind_text64(handle, i, "", 0, transient, UInt8(SQLITE_UTF8))
+        }
+        return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+          sqlite3_bind_text64(handle, i, $0, UInt64(bytes.count), transient, UInt8(SQLITE_UTF8))
+        }
+      }
+    } else {
+      rc = sqlite3_bind_null(handle, i)
+    }
+    guard rc == SQLITE_OK else { throw error(rc) }
+  }
+
   /// Binds a value to a named parameter.
   ///
   /// - Parameters:

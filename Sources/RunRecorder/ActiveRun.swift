@@ -85,35 +85,7 @@ public final class ActiveRun {
       }
 
       if !record.measures.isEmpty {
-        let insertValue = try database.cachedStatement(
-          sql: """
-            INSERT INTO measure_value (run_id, epoch, measure_id, value, value_kind, detail)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        // Fast path: run_id and epoch are bound once; each value binds four parameters
-        // without building arrays.
-        insertValue.reset()
-        try insertValue.bind(runID, at: 1)
-        try insertValue.bind(epoch, at: 2)
-        for measure in record.measures {
-          if !recorder.knownMeasureIDs.contains(measure.measureID) {
-            try database.cachedStatement(
-              sql: "INSERT INTO measure (id, name) VALUES (?1, ?1) ON CONFLICT (id) DO NOTHING"
-            ).execute([.text(measure.measureID)])
-            created.append(measure.measureID)
-          }
-          try insertValue.bind(.text(measure.measureID), at: 3)
-          try insertValue.bind(DatabaseValue(measure.value), at: 4)
-          try insertValue.bind(.text(measure.kind), at: 5)
-          try insertValue.bind(DatabaseValue(measure.detail), at: 6)
-          do {
-            try insertValue.execute()
-          } catch let error as DatabaseError
-            where error.extendedResultCode == primaryKeyConstraintFailed
-          {
-            throw RecorderError.duplicateMeasure(id: measure.measureID)
-          }
-        }
+        try insertMeasureValues(record.measures, epoch: Int64(record.epoch), created: &created)
       }
 
       if ContinuousClock.now - lastHeartbeatWrite >= Self.heartbeatWriteInterval {
@@ -197,6 +169,70 @@ public final class ActiveRun {
   }
 
   // MARK: - Helpers
+
+  /// Inserts the epoch's measure values with multi-row `INSERT … VALUES (…), (…), …`
+  /// statements: chunks of 32 rows, then 16, 8, 4, 2, 1 for the rest (100 values = 3 × 32 +
+  /// 4, four statement runs instead of 100). A chunk starts the statement (cursors, reset)
+  /// once: callgrind counted 12.9 k instructions per value with one row per run and 9.7 k
+  /// with 32. Unknown ids first get a minimal catalogue row. A primary-key clash (an id
+  /// repeated in the record) is reported as ``RecorderError/duplicateMeasure(id:)``.
+  private func insertMeasureValues(
+    _ measures: [MeasureRecord], epoch: Int64, created: inout [String]
+  ) throws {
+    // `created` joins knownMeasureIDs only after the commit (a rollback undoes the rows).
+    for measure in measures
+    where !recorder.knownMeasureIDs.contains(measure.measureID)
+      && !created.contains(measure.measureID)
+    {
+      try database.cachedStatement(
+        sql: "INSERT INTO measure (id, name) VALUES (?1, ?1) ON CONFLICT (id) DO NOTHING"
+      ).execute([.text(measure.measureID)])
+      created.append(measure.measureID)
+    }
+    var start = 0
+    do {
+      for (rows, sql) in Self.insertMeasureValueSQL {
+        while measures.count - start >= rows {
+          let insert = try database.cachedStatement(sql: sql)
+          try insert.bind(int64: id, at: 1)
+          try insert.bind(int64: epoch, at: 2)
+          for k in 0..<rows {
+            let measure = measures[start + k]
+            let first = 3 + 4 * k
+            try insert.bind(text: measure.measureID, at: first)
+            try insert.bind(double: measure.value, at: first + 1)
+            try insert.bind(text: measure.kind, at: first + 2)
+            try insert.bind(text: measure.detail, at: first + 3)
+          }
+          try insert.execute()
+          start += rows
+        }
+      }
+    } catch let error as DatabaseError where error.extendedResultCode == primaryKeyConstraintFailed {
+      // Each epoch is new (its epoch_metric row was inserted first), so a primary-key clash
+      // is a measure id repeated within this record; find the first one.
+      var seen = Set<String>()
+      for measure in measures where !seen.insert(measure.measureID).inserted {
+        throw RecorderError.duplicateMeasure(id: measure.measureID)
+      }
+      throw error
+    }
+  }
+
+  /// Multi-row inserts into `measure_value`, largest first: (rows, SQL). ?1 = run_id and
+  /// ?2 = epoch are shared; row k binds measure_id, value, value_kind, detail at 3 + 4k….
+  static let insertMeasureValueSQL: [(rows: Int, sql: String)] = [32, 16, 8, 4, 2, 1].map {
+    rows in
+    let tuples = (0..<rows).map { k in
+      let p = 3 + 4 * k
+      return "(?1, ?2, ?\(p), ?\(p + 1), ?\(p + 2), ?\(p + 3))"
+    }
+    return (
+      rows,
+      "INSERT INTO measure_value (run_id, epoch, measure_id, value, value_kind, detail) VALUES "
+        + tuples.joined(separator: ", ")
+    )
+  }
 
   /// Epochs refresh `heartbeat_at` at most this often (a read checks the status in between),
   /// which saves a page write per commit when epochs are short.

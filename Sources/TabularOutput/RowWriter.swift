@@ -244,8 +244,6 @@ func tableText(_ s: String) -> String {
   return tsvField(s)
 }
 
-/// Width in terminal columns, counting each grapheme as one column.
-func displayWidth(_ s: String) -> Int { s.count }
 
 /// A JSON string literal with the required escapes.
 func jsonString(_ s: String) -> String {

@@ -75,8 +75,8 @@ struct TrainBenchmark: ParsableCommand {
       }
       let med = median(times)
       ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
-      say(String(format: "gapdb  %-16@ epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
-        arch as NSString, med, times.min() ?? .nan, times.max() ?? .nan, times.count,
+      say("gapdb  " + arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
+        med, times.min() ?? .nan, times.max() ?? .nan, times.count,
         Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
     }
     if !skipRecording, let arch = architectures.first {
@@ -88,10 +88,11 @@ struct TrainBenchmark: ParsableCommand {
     }
     say("")
     say("arch              gapdb_s  torch_s  ratio  target")
+    say("(the two columns come from this one invocation; on a loaded machine PyTorch's threads suffer more)")
     for arch in architectures {
       let g = ours[arch]?.median ?? .nan
       let t = torch[arch] ?? .nan
-      say(String(format: "%-16@ %8.3f %8.3f %6.2f  ≤ 0.80", arch as NSString, g, t, g / t))
+      say(arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %8.3f %8.3f %6.2f  ≤ 0.80", g, t, g / t))
     }
   }
 
@@ -116,9 +117,9 @@ struct TrainBenchmark: ParsableCommand {
       let perEpochTrain = summary.trainingSeconds / Double(max(summary.epochs, 1))
       let perEpochEval = summary.evaluationSeconds / Double(summary.epochs + 1)
       let perEpochRecord = summary.recordingSeconds / n
-      say(String(format: "gapdb  %-16@ with recording (spectral %@): train %.3f s + eval %.3f s + measures/store %.3f s per epoch; "
+      say("gapdb  " + arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " with recording (spectral %@): train %.3f s + eval %.3f s + measures/store %.3f s per epoch; "
         + "measures/store = %.1f%% of train+eval (target < 10%%), eval = %.1f%% of train",
-        arch as NSString, method.rawValue as NSString, perEpochTrain, perEpochEval, perEpochRecord,
+        method.rawValue as NSString, perEpochTrain, perEpochEval, perEpochRecord,
         100 * perEpochRecord / (perEpochTrain + perEpochEval), 100 * perEpochEval / perEpochTrain))
     }
   }

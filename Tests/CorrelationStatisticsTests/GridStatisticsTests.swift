@@ -45,6 +45,35 @@ import TestSupport
     #expect(result.undefinedReason == .noUsableLines)
   }
 
+  @Test func constantMeasureOrGap_psiAndBothCMIForms_areUndefinedNotZero() {
+    // A complete 2×2 grid a × b. Before the fix a measure constant over every run scored
+    // Ψ = 0 and CMI = 0 (ties count 0), while τ was undefined.
+    let g = grid(["a", "b"], [["0", "0"], ["1", "0"], ["0", "1"], ["1", "1"]])
+    let gap = [0.1, 0.2, 0.3, 0.4]
+    let constant = [7.0, 7, 7, 7]
+    let psi = granulatedKendall(measure: constant, gap: gap, grid: g)
+    #expect(psi.psi == nil && psi.undefinedReason == .constantMeasure)
+    #expect(psi.axes.map(\.name) == ["a", "b"] && psi.axes.allSatisfy { $0.psi == nil })
+    for form in CMIForm.allCases {
+      let cmi = conditionalMutualInformation(measure: constant, gap: gap, grid: g, form: form)
+      #expect(cmi.value == nil && cmi.undefinedReason == .constantMeasure)
+    }
+    // Constant after excluding the non-finite run is still constant.
+    let withNaN = granulatedKendall(measure: [.nan, 3, 3, 3], gap: gap, grid: g)
+    #expect(withNaN.undefinedReason == .constantMeasure)
+    let constantGap = [0.5, 0.5, 0.5, 0.5]
+    #expect(granulatedKendall(measure: [1, 2, 3, 4], gap: constantGap, grid: g).undefinedReason == .constantTarget)
+    #expect(
+      conditionalMutualInformation(measure: [1, 2, 3, 4], gap: constantGap, grid: g, form: .paper)
+        .undefinedReason == .constantTarget)
+    // A measure constant on one line only still counts that line as τ = 0 (Jiang's formula):
+    // ψ_a = (0 + 1)/2 (lines b=0: ties; b=1: concordant), ψ_b = (0 + 1)/2 likewise, Ψ = 1/2.
+    let partly = granulatedKendall(measure: [1, 1, 1, 2], gap: gap, grid: g)
+    #expect(close(partly.axes[0].psi, 0.5) && close(partly.axes[1].psi, 0.5))
+    #expect(close(partly.psi, 0.5) && partly.undefinedReason == nil)
+    #expect(conditionalMutualInformation(measure: [1, 1, 1, 2], gap: gap, grid: g, form: .paper).value != nil)
+  }
+
   // MARK: - CMI
 
   @Test func cmi_specEightRunGrid_everyConditioningSetMatches() throws {

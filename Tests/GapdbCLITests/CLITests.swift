@@ -54,6 +54,17 @@ import Testing
       (["sql", path, "SELEC 1"], 1),
       (["sql", path], 64),
       (["sql", path, "SELECT :a", "-p", "a"], 64),
+      // Usage errors found once the command runs (the command line is wrong): 64, not 1.
+      (["sql", path, "SELECT :a"], 64),  // missing parameter
+      (["sql", path, "SELECT :a", "-p", "a", "1", "-p", "bogus", "2"], 64),  // unknown parameter
+      (["sql", path, "SELECT ?"], 64),  // positional parameter
+      (["sql", path, "SELECT 1; SELECT 2"], 64),  // two statements
+      (["sql", path, ""], 64),  // no statement
+      (["sql", path, "-- only a comment"], 64),
+      (["query", "learning_curves", path], 64),  // required -p run_id missing
+      (["query", "runs", path, "-p", "bogus", "2"], 64),  // unknown parameter
+      (["query", "runs", path], 0),  // stale_after_s is optional (default 600)
+      (["query", "learning_curves", path, "-p", "run_id", "1"], 0),
       (["runs", path, "--format", "xml"], 64),
       (["runs", path, "--json", "--csv"], 64),
       (["mark-stale", path, "--older-than", "-5"], 64),
@@ -63,6 +74,29 @@ import Testing
       let result = try gapdb(arguments)
       #expect(result.status == expected, "gapdb \(arguments): \(result.stderr)")
     }
+  }
+
+  @Test func usageErrorsFoundAtRunTime_keepTheirMessageAndExit64() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = try makeStore(dir)
+    let missing = try gapdb(["query", "learning_curves", path])
+    #expect(missing.status == 64 && missing.stdout == "")
+    #expect(
+      missing.stderr
+        == "Error: the query learning_curves needs the parameter \"run_id\"\nHint: usage: gapdb query learning_curves STORE -p run_id VALUE\n"
+    )
+    let unknown = try gapdb(["sql", path, "SELECT 1", "-p", "bogus", "2"])
+    #expect(unknown.status == 64)
+    #expect(unknown.stderr == "Error: no parameter :bogus in the SQL\nHint: write :bogus in the SQL, or drop -p bogus.\n")
+    let two = try gapdb(["sql", path, "SELECT 1; SELECT 2"])
+    #expect(two.status == 64)
+    #expect(
+      two.stderr
+        == "Error: the SQL holds more than one statement: SELECT 1; SELECT 2\nHint: pass one statement per call of `gapdb sql`.\n"
+    )
+    let positional = try gapdb(["sql", path, "SELECT ?"])
+    #expect(positional.status == 64 && positional.stderr.hasPrefix("Error: the SQL uses a positional parameter (?)\nHint:"))
   }
 
   @Test func sql_noSuchTable_namesItWithHint() throws {
@@ -141,7 +175,7 @@ import Testing
     ])
     #expect(text.stdout == "r\ntext\n")
     let missing = try gapdb(["sql", path, "SELECT :a, :b", "-p", "a", "1"])
-    #expect(missing.status == 1)
+    #expect(missing.status == 64)  // usage: the command line lacks -p b
     #expect(missing.stderr.hasPrefix("Error: missing parameter :b\n"))
     let unknown = try gapdb(["sql", path, "SELECT :a", "-p", "a", "1", "-p", "zz", "2"])
     #expect(unknown.stderr.hasPrefix("Error: no parameter :zz in the SQL (its parameters: :a)\n"))
@@ -221,7 +255,9 @@ import Testing
       created.stderr == "\(path): schema version 0 -> \(SchemaMigrator.embedded.latestVersion)\n")
     #expect(try gapdb(["init", path]).stderr.contains("up to date"))
     let schema = try gapdb(["schema", path])
-    #expect(schema.stdout.hasPrefix("-- \(path): gapdb store, schema version 1\n"))
+    #expect(
+      schema.stdout.hasPrefix(
+        "-- \(path): gapdb store, schema version \(SchemaMigrator.embedded.latestVersion)\n"))
     #expect(schema.stdout.contains("CREATE VIEW run_summary AS"))
     let own = try gapdb(["schema"])
     let current = try String(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResultsStore
+import RunRecorder
 import TabularOutput
 import Testing
 import TestSupport
@@ -121,6 +122,31 @@ import TestSupport
       "0.0,spec_prod,2,0.0,0.11,0.11,15.0,10.0,20.0,0",
       "1.0,spec_prod,2,0.1,0.9,0.8,35.0,30.0,40.0,0",
     ]), "\(out)")
+  }
+
+  @Test func runs_staleAfterDefaultsTo600Seconds() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path("stale.sqlite")
+    let recorder = try Recorder(path: path)
+    _ = try recorder.beginRun(RunSpec(experiment: "e", name: "quiet"))
+    _ = try recorder.beginRun(RunSpec(experiment: "e", name: "recent"))
+    // Heartbeats 1000 s and 100 s ago: stale only past the 600 s default.
+    let db = try Database(storePath: path)
+    try db.execute(
+      sql: "UPDATE run SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1000 seconds') WHERE name = 'quiet'")
+    try db.execute(
+      sql: "UPDATE run SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-100 seconds') WHERE name = 'recent'")
+    let query = try #require(CannedQuery.named("runs"))
+    #expect(query.optionalParameters == ["stale_after_s", "experiment"])
+    func states(_ parameters: [String]) throws -> [String] {
+      let sink = StringSink()
+      try runCannedQuery(query, on: db, parameters: parameters, writer: RowWriter(format: .csv, sink: sink))
+      return lines(sink.text).dropFirst().map { String($0.split(separator: ",")[3]) }
+    }
+    #expect(try states([]) == ["stale", "running"])
+    #expect(try states(["stale_after_s", "3600"]) == ["running", "running"])
+    #expect(try states(["stale_after_s", "50"]) == ["stale", "stale"])
   }
 
   @Test func parameters_typedMissingAndUnknown() throws {

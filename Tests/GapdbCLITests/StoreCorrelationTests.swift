@@ -40,11 +40,12 @@ import TestSupport
     defer { store.remove() }
     let input = try correlationInput(storePath: store.path, experiment: nil)
     let grid = try #require(input.grid)
-    #expect(grid.axisNames == ["depth", "label_noise", "lr", "width"])
+    // Preferred order (defaultGridAxes): sweep axes depth, width, label_noise, then the rest.
+    #expect(grid.axisNames == ["depth", "width", "label_noise", "lr"])
     #expect(grid.runCount == 11)
     #expect(grid.offGridCount == 11)  // grid runs lack width/label_noise, width runs lack lr/depth
     let only = try correlationInput(storePath: store.path, experiment: "widths")
-    #expect(only.grid?.axisNames == ["label_noise", "width"])
+    #expect(only.grid?.axisNames == ["width", "label_noise"])
     #expect(only.grid?.offGridCount == 0 && only.grid?.configurationCount == 4)
   }
 

@@ -54,15 +54,22 @@ func readNPZ_storedDeflatedZip64_giveStateDict(file: String) throws {
 }
 
 @Test func readNPY_truncated_throwsWithCounts() {
-  #expect(throws: NumPyFileError.truncated(name: "truncated", expectedBytes: 48, foundBytes: 43)) {
+  #expect(throws: NumPyFileError.truncated(name: "truncated.npy", expectedBytes: 48, foundBytes: 43)) {
     try readNumPyFile(path: npy("truncated.npy"))
   }
 }
 
 @Test func readNPY_badMagicAndComplex_throw() {
-  #expect(throws: NumPyFileError.notNumPy(name: "bad_magic")) { try readNumPyFile(path: npy("bad_magic.npy")) }
-  #expect(throws: NumPyFileError.unsupportedDType(name: "complex", dtype: "<c16")) { try readNumPyFile(path: npy("complex.npy")) }
+  #expect(throws: NumPyFileError.notNumPy(name: "bad_magic.npy")) { try readNumPyFile(path: npy("bad_magic.npy")) }
+  #expect(throws: NumPyFileError.unsupportedDType(name: "complex.npy", dtype: "<c16")) { try readNumPyFile(path: npy("complex.npy")) }
   #expect(throws: NumPyFileError.self) { try readNumPyFile(path: npy("does_not_exist.npy")) }
+}
+
+@Test func readNumPyFile_directory_saysItIsADirectory() throws {
+  let folder = npy("")
+  #expect(throws: NumPyFileError.unreadable(path: folder, reason: "it is a directory, not a .npy or .npz file")) {
+    try readNumPyFile(path: folder)
+  }
 }
 
 @Test func readNPZ_truncatedAndCorrupt_throw() {

@@ -51,10 +51,11 @@ import Testing
     #expect(try db.scalar(sql: "PRAGMA application_id") == .integer(0x4741_5044))
     #expect(try db.scalar(sql: "PRAGMA journal_mode") == .text("wal"))
     #expect(try db.scalar(sql: "PRAGMA foreign_keys") == .integer(1))
-    #expect(try db.scalar(sql: "SELECT count(*) FROM schema_migration") == .integer(1))
+    let applied = Int64(SchemaMigrator.embedded.latestVersion)
+    #expect(try db.scalar(sql: "SELECT count(*) FROM schema_migration") == .integer(applied))
     // Opening again applies nothing and still verifies.
     let again = try Database(storePath: dir.path("a.sqlite"))
-    #expect(try again.scalar(sql: "SELECT count(*) FROM schema_migration") == .integer(1))
+    #expect(try again.scalar(sql: "SELECT count(*) FROM schema_migration") == .integer(applied))
     let readOnly = try Database(storePath: dir.path("a.sqlite"), readOnly: true)
     #expect(readOnly.isReadOnly)
   }
@@ -109,15 +110,16 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path("a.sqlite")
+    let latest = SchemaMigrator.embedded.latestVersion
     let broken =
       SchemaMigrator.embedded.migrations + [
         Migration(
-          version: 2, name: "0002_broken",
+          version: latest + 1, name: "9999_broken",
           sql: "CREATE TABLE extra (x INTEGER) STRICT;\nSELECT no_such_function();")
       ]
     let db = try Database(path: path)
     #expect(throws: DatabaseError.self) { try SchemaMigrator(migrations: broken).migrate(db) }
-    #expect(try db.scalar(sql: "PRAGMA user_version") == .integer(1))
+    #expect(try db.scalar(sql: "PRAGMA user_version") == .integer(Int64(latest)))
     #expect(
       try db.scalar(sql: "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'") == .integer(0))
   }
@@ -127,17 +129,21 @@ import Testing
     defer { dir.remove() }
     let path = dir.path("a.sqlite")
     _ = try Database(storePath: path)
+    let latest = SchemaMigrator.embedded.latestVersion
     let withNext =
       SchemaMigrator.embedded.migrations + [
-        Migration(version: 2, name: "0002_next", sql: "CREATE TABLE extra (x INTEGER) STRICT;")
+        Migration(
+          version: latest + 1, name: "9999_next", sql: "CREATE TABLE extra (x INTEGER) STRICT;")
       ]
     let db = try Database(path: path, mode: .readOnly)
-    #expect(throws: MigrationError.databaseOlderThanTool(found: 1, supported: 2)) {
+    #expect(
+      throws: MigrationError.databaseOlderThanTool(found: latest, supported: latest + 1)
+    ) {
       try SchemaMigrator(migrations: withNext).verify(db)
     }
     // A writable opening upgrades it.
     let writable = try Database(path: path)
     try SchemaMigrator(migrations: withNext).migrate(writable)
-    #expect(try writable.scalar(sql: "PRAGMA user_version") == .integer(2))
+    #expect(try writable.scalar(sql: "PRAGMA user_version") == .integer(Int64(latest + 1)))
   }
 }

@@ -158,28 +158,3 @@ func makeWidthStore(at path: String) throws {
     #expect(!FileManager.default.fileExists(atPath: dir.path("missing.sqlite")))
   }
 }
-
-@Suite struct IndependentAxesTests {
-  @Test func redundantAndConstantKeysAreDropped() {
-    // A complete 2×2 grid of depth × width, plus the trainer's derived hidden_layers text,
-    // a constant key and seeds.
-    var runs: [[String: String]] = []
-    for depth in ["1", "2"] {
-      for width in ["64", "256"] {
-        for seed in ["1", "2"] {
-          let layers = Array(repeating: width, count: Int(depth) ?? 1).joined(separator: ",")
-          runs.append(["depth": depth, "width": width, "hidden_layers": layers, "optimizer": "sgd", "seed": seed])
-        }
-      }
-    }
-    let axes = StoreReportLoader.independentAxes(
-      runs, candidates: ["depth", "width", "optimizer", "seed", "hidden_layers"])
-    #expect(axes == ["depth", "width"])
-    // Preference order matters: with hidden_layers first, the layout text determines both
-    // depth and width, so they are dropped instead.
-    #expect(StoreReportLoader.independentAxes(runs, candidates: ["hidden_layers", "depth", "width"]) == ["hidden_layers"])
-    // Two keys varied jointly (a "line" sweep) are one axis.
-    let line = [["lr": "0.1", "bs": "128"], ["lr": "0.01", "bs": "32"]]
-    #expect(StoreReportLoader.independentAxes(line, candidates: ["lr", "bs"]) == ["lr"])
-  }
-}

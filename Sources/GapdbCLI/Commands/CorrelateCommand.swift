@@ -49,7 +49,12 @@ struct CorrelateCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Comma-separated hyperparameters forming the grid for psi and cmi.",
-      discussion: "Store default: every hyperparameter that varies, except seed. CSV: none."))
+      discussion: """
+        Store default: every hyperparameter that varies, except seed and except one that is a \
+        function of the other varying axes (it splits no configuration, e.g. hidden_layers \
+        given depth and width); sweep axes (depth, width, learning_rate, ...) are kept first. \
+        gapdb report uses the same default. CSV: none.
+        """))
   var hyperparameters: String?
 
   @Option(help: "With --csv: comma-separated columns that are neither measures nor axes.")
@@ -89,7 +94,7 @@ struct CorrelateCommand: ParsableCommand {
   @Option(help: "Bootstrap resamples for confidence intervals on tau (0 = none).")
   var bootstrap: Int = 0
 
-  @Option(help: "Seed of the bootstrap's random generator.")
+  @Option(help: "Seed of the bootstrap's random generator. (default: 0)", transform: parseSeed)
   var seed: UInt64 = 0
 
   @Option(help: "Confidence level of the bootstrap intervals.")

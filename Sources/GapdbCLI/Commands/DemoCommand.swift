@@ -143,7 +143,7 @@ public struct DemoCommand: ParsableCommand {
   public func run() throws {
     let start = Date()
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-demo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    try writingFile(work.path) { try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true) }
     defer { try? FileManager.default.removeItem(at: work) }
     var experiments: [String] = []
     let plan = Self.sweeps(
@@ -152,7 +152,7 @@ public struct DemoCommand: ParsableCommand {
       let name = spec.name ?? "demo"
       experiments.append(name)
       let file = work.appendingPathComponent("\(name).json").path
-      try spec.jsonText().write(toFile: file, atomically: true, encoding: .utf8)
+      try writingFile(file) { try spec.jsonText().write(toFile: file, atomically: true, encoding: .utf8) }
       var arguments = [
         store, "--file", file, "--experiment", name, "--jobs", String(jobs),
         "--measure-every", String(measureEvery),

@@ -11,15 +11,17 @@ struct QueryCommand: ParsableCommand {
       Parameters are bound with -p NAME VALUE, typed as in `gapdb sql`: a whole number \
       binds as INTEGER, a decimal number (or inf/-inf) as REAL, anything else as TEXT \
       (--text-params binds every value as TEXT). Parameters marked optional in --list \
-      (NAME?) are NULL when not given, which the query reads as "all"; the others are \
-      required. The store is opened read-only. See queries/README.md.
+      (NAME?) are NULL when not given, which the query reads as "all" or as the default its \
+      description states (runs: stale_after_s = 600, as `gapdb runs`); the others are \
+      required. A missing required or an unknown parameter is a usage error (exit code 64). \
+      The store is opened read-only. See queries/README.md.
 
       Examples:
         gapdb query --list
         gapdb query learning_curves runs.db -p run_id 3
         gapdb query final_measures_vs_gap runs.db -p experiment width-sweep -p measure spec_prod --csv
         gapdb query width_sweep runs.db -p experiment width-sweep
-        gapdb query runs runs.db -p stale_after_s 600
+        gapdb query runs runs.db -p stale_after_s 3600
       """)
 
   @Flag(help: "List the canned queries with their titles and parameters.")
@@ -77,10 +79,12 @@ struct QueryCommand: ParsableCommand {
         hint: "available: \(CannedQuery.all.map(\.name).joined(separator: ", ")) (gapdb query --list)")
     }
     let db = try openStore(database, readOnly: true)
-    try translatingDatabaseErrors {
-      try runCannedQuery(
-        query, on: db, parameters: parameters, textParameters: textParams,
-        writer: output.makeWriter(sink: sink))
+    try exitingWithUsageCode {
+      try translatingDatabaseErrors {
+        try runCannedQuery(
+          query, on: db, parameters: parameters, textParameters: textParams,
+          writer: output.makeWriter(sink: sink))
+      }
     }
   }
 }
@@ -93,7 +97,8 @@ struct QueryCommand: ParsableCommand {
 ///   - parameters: Alternating names and values (`-p` words).
 ///   - textParameters: Bind every value as TEXT instead of typed (``typedValue(_:)``).
 ///   - writer: Where the rows go.
-/// - Throws: ``CommandError`` for an unknown or missing parameter; `DatabaseError` from SQLite.
+/// - Throws: ``CommandUsageError`` (exit code 64) for an unknown or missing parameter;
+///   `DatabaseError` from SQLite.
 func runCannedQuery(
   _ query: CannedQuery, on db: Database, parameters: [String], textParameters: Bool = false,
   writer: RowWriter
@@ -108,7 +113,7 @@ func runCannedQuery(
   while k + 1 < parameters.count {
     let key = parameters[k].hasPrefix(":") ? String(parameters[k].dropFirst()) : parameters[k]
     guard actual.contains(key) else {
-      throw CommandError(
+      throw CommandUsageError(
         "the query \(query.name) has no parameter \"\(key)\"",
         hint: actual.isEmpty ? "it takes no parameters" : "its parameters: \(usage)")
     }
@@ -121,7 +126,7 @@ func runCannedQuery(
     } else if optional.contains(key) {
       try statement.bind(.null, named: ":" + key)
     } else {
-      throw CommandError(
+      throw CommandUsageError(
         "the query \(query.name) needs the parameter \"\(key)\"", hint: "usage: gapdb query \(query.name) STORE \(usage)")
     }
   }

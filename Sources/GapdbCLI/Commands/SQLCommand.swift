@@ -11,12 +11,17 @@ struct SQLCommand: ParsableCommand {
     discussion: """
       The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a \
       statement that would change it is refused before it runs. One statement per call.
+      No statement, several statements, a positional ?, and a missing or unknown -p \
+      parameter are usage errors (exit code 64).
 
       Parameters: write :name in the SQL and pass -p name value (repeatable). A value that \
       reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5, \
       inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT. \
       A value starting with '-' would read as an option: add a leading space (-p x ' -0.5'); \
       spaces around a value are ignored. See queries/README.md.
+
+      A string or blob value larger than 100 MiB (SQLITE_LIMIT_LENGTH) fails with "string or \
+      blob too big" instead of filling memory.
 
       NaN is stored as NULL (see nan_columns and measure_value.value_kind); ±Inf are stored \
       and printed as inf/-inf in table, csv and tsv, and as null in json and jsonl.
@@ -61,24 +66,28 @@ struct SQLCommand: ParsableCommand {
       text = String(decoding: data, as: UTF8.self)
     }
     let db = try openStore(database, readOnly: !write)
-    try translatingDatabaseErrors {
-      let statement: Statement
-      do {
-        statement = try db.makeStatement(sql: text)
-      } catch let error as DatabaseError where error.message.hasPrefix("the SQL holds") {
-        throw CommandError(
-          error.message + ": " + oneLine(text),
-          hint: "pass one statement per call of `gapdb sql`.")
+    db.limitValueLength(to: Database.commandLineMaximumValueBytes)
+    try exitingWithUsageCode {
+      try translatingDatabaseErrors {
+        let statement: Statement
+        do {
+          statement = try db.makeStatement(sql: text)
+        } catch let error as DatabaseError where error.message.hasPrefix("the SQL holds") {
+          // No statement or several: the command line is wrong (usage, exit code 64).
+          throw CommandUsageError(
+            error.message + ": " + oneLine(text),
+            hint: "pass one statement per call of `gapdb sql`.")
+        }
+        if !write && !statement.isReadonly {
+          throw CommandError(
+            "the statement would change the database: " + oneLine(text),
+            hint: "pass --write to allow changes.")
+        }
+        try bindParameters(statement)
+        let sink = StandardOutputSink()
+        try writeRows(of: statement, to: output.makeWriter(sink: sink))
+        sink.flush()
       }
-      if !write && !statement.isReadonly {
-        throw CommandError(
-          "the statement would change the database: " + oneLine(text),
-          hint: "pass --write to allow changes.")
-      }
-      try bindParameters(statement)
-      let sink = StandardOutputSink()
-      try writeRows(of: statement, to: output.makeWriter(sink: sink))
-      sink.flush()
     }
   }
 
@@ -95,7 +104,7 @@ struct SQLCommand: ParsableCommand {
     let names = statement.parameterNames
     let declared = names.compactMap { $0.map { String($0.dropFirst()) } }
     for name in given.keys.sorted() where !declared.contains(name) {
-      throw CommandError(
+      throw CommandUsageError(
         "no parameter :\(name) in the SQL"
           + (declared.isEmpty
             ? "" : " (its parameters: \(declared.map { ":" + $0 }.joined(separator: ", ")))"),
@@ -103,13 +112,13 @@ struct SQLCommand: ParsableCommand {
     }
     for (i, name) in names.enumerated() {
       guard let name else {
-        throw CommandError(
+        throw CommandUsageError(
           "the SQL uses a positional parameter (?)",
           hint: "use named parameters: :name with -p name value.")
       }
       let key = String(name.dropFirst())
       guard let value = given[key] else {
-        throw CommandError("missing parameter \(name)", hint: "pass -p \(key) <value>.")
+        throw CommandUsageError("missing parameter \(name)", hint: "pass -p \(key) <value>.")
       }
       try statement.bind(textParams ? .text(value) : typedValue(value), at: i + 1)
     }

@@ -173,12 +173,12 @@ public struct SweepCommand: ParsableCommand {
           hint: "Set GAPDB_EXECUTABLE to the gapdb binary, or use --jobs 1.")
       }
       let work = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb-sweep-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+      try writingFile(work.path) { try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true) }
       defer { try? FileManager.default.removeItem(at: work) }
       var named = spec
       named.name = experiment
       let sweepFile = work.appendingPathComponent("sweep.json").path
-      try named.jsonText().write(toFile: sweepFile, atomically: true, encoding: .utf8)
+      try writingFile(sweepFile) { try named.jsonText().write(toFile: sweepFile, atomically: true, encoding: .utf8) }
       context.blasThreadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
       do {
         failures = try SweepExecutor(context: context, trainInProcess: trainSweepConfiguration).runInChildren(

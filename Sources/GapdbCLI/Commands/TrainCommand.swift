@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
         gapdb train --db runs.sqlite --experiment fashion --hidden 512,512 --epochs 20
         gapdb train --db runs.sqlite --experiment random-labels --label-noise 1 --train-size 10000 \\
           --target-train-loss 0.01 --epochs 300 --optimizer momentum --snapshot final
-        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.001 --quiet --json
+        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.01 --quiet --json
         gapdb train --db runs.sqlite --experiment iris --csv iris.csv --holdout-fraction 0.2 --scaling standardize
       """)
 
@@ -130,7 +130,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Train on a fixed seeded subset of this many examples.")
   var trainSize: Int?
 
-  @Option(help: "Seed of initialization, data order, subset, label noise and margin subset.")
+  @Option(help: "Seed of initialization, data order, subset, label noise and margin subset. (default: 1)", transform: parseSeed)
   var seed: UInt64 = 1
 
   @OptionGroup(title: "Perturbation measures (PAC-Bayes σ, sharpness α, Keskar, gradient noise)")
@@ -297,12 +297,8 @@ struct TrainCommand: ParsableCommand {
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
     }
-    let recorder: Recorder
-    do {
-      recorder = try Recorder(path: db)
-    } catch {
-      throw CommandError("cannot open the store '\(db)': \(error)", hint: "check the path, or run `gapdb init \(db)`.")
-    }
+    // openStore: one error with one fitting hint (directory, foreign file, SQLite failure).
+    let recorder = Recorder(database: try openStore(db, readOnly: false))
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
     do {

@@ -7,8 +7,10 @@ import ResultsStore
 /// `experiment AS e`), all runs when neither is given. Each run contributes its gap and
 /// measures at one snapshot epoch; runs without that snapshot (or without a gap there) are
 /// excluded from every statistic and counted. Hyperparameters come from the `hyperparameter`
-/// table: the given keys, or by default every key that takes 2 or more values among the
-/// selected runs, except `seed`.
+/// table: the given keys, or by default ``defaultGridAxes(_:)`` over the selected runs (every
+/// key that takes 2 or more values, except `seed` and keys that are functions of the other
+/// varying axes, such as the trainer's `hidden_layers` given depth and width) — the same
+/// default `gapdb report` uses.
 ///
 /// - Throws: ``CommandError`` for a missing store, an unknown experiment, measure or
 ///   hyperparameter, or a bad `--where` condition.
@@ -77,7 +79,19 @@ func loadStoreCorrelationInput(
   if noGap > 0 {
     notes.append("\(noGap) of \(runCount) runs have no finite \(gap.rawValue) gap at their snapshot (NaN or not recorded) and are excluded")
   }
-  // Grid axes.
+  // Grid axes. Hyperparameter column `k` in the snapshot table's run order (`nil` where a run
+  // lacks the key); the hyperparameter table lists the selected runs by ascending id.
+  func alignedToSnapshot(_ k: Int) -> [String?] {
+    var column: [String?] = []
+    column.reserveCapacity(runCount)
+    var h = 0
+    for id in table.runIDs {
+      while h < hyperparameterValues.runIDs.count && hyperparameterValues.runIDs[h] < id { h += 1 }
+      let present = h < hyperparameterValues.runIDs.count && hyperparameterValues.runIDs[h] == id
+      column.append(present ? hyperparameterValues.values[k][h] : nil)
+    }
+    return column
+  }
   var distinct: [String: Set<String>] = [:]
   for (k, key) in hyperparameterValues.keys.enumerated() {
     distinct[key] = Set(hyperparameterValues.values[k].compactMap { $0 })
@@ -93,7 +107,10 @@ func loadStoreCorrelationInput(
     }
     axes = hyperparameters
   } else {
-    axes = distinct.filter { $0.key != "seed" && $0.value.count >= 2 }.keys.sorted()
+    // The shared default (as `gapdb report`): varying keys, not seed, not a function of the
+    // other varying axes.
+    axes = defaultGridAxes(
+      hyperparameterValues.keys.enumerated().map { (name: $1, values: alignedToSnapshot($0)) })
     if !axes.isEmpty { notes.append("grid axes: \(axes.joined(separator: ", "))") }
   }
   var grid: HyperparameterGrid? = nil

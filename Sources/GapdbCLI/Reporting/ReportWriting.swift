@@ -38,7 +38,7 @@ func writeExperimentReport(
     throw CommandError(
       "No store at '\(storePath)'.", hint: "Give the .sqlite file that gapdb sweep or gapdb train wrote.")
   }
-  let database = try Database(storePath: storePath, readOnly: true)
+  let database = try openStore(storePath, readOnly: true)  // one error + hint (directory, …)
   let loader = StoreReportLoader(database: database, storePath: storePath)
   let available = try loader.experimentNames()
   var chosen = experiments
@@ -63,20 +63,26 @@ func writeExperimentReport(
   var files = [outputPath]
   switch format {
   case .html:
-    try document.renderHTML().write(toFile: outputPath, atomically: true, encoding: .utf8)
+    try writingFile(outputPath) {
+      try document.renderHTML().write(toFile: outputPath, atomically: true, encoding: .utf8)
+    }
   case .markdown:
     let stem = ((outputPath as NSString).lastPathComponent as NSString).deletingPathExtension
     let assetName = stem + "_files"
     let directory = ((outputPath as NSString).deletingLastPathComponent as NSString)
       .appendingPathComponent(assetName)
     let rendering = document.renderMarkdown(assetDirectory: assetName)
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try writingFile(directory) {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
     for asset in rendering.assets {
       let path = (directory as NSString).appendingPathComponent(asset.name)
-      try asset.contents.write(toFile: path, atomically: true, encoding: .utf8)
+      try writingFile(path) { try asset.contents.write(toFile: path, atomically: true, encoding: .utf8) }
       files.append(path)
     }
-    try rendering.text.write(toFile: outputPath, atomically: true, encoding: .utf8)
+    try writingFile(outputPath) {
+      try rendering.text.write(toFile: outputPath, atomically: true, encoding: .utf8)
+    }
   }
   return (chosen, files)
 }

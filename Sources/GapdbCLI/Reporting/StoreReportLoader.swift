@@ -11,11 +11,11 @@ import ResultsStore
 /// Protocol: the correlation table is `gapdb correlate STORE --experiment NAME --where
 /// "r.status = 'finished'"` (its loader and statistics): each run's last recorded epoch is its
 /// snapshot, the gap is test error − training error there, only finished runs with a finite
-/// gap are correlated (the others are excluded and counted). Ψ and CMI use the independent
-/// hyperparameters that vary across those runs (see ``independentAxes(_:candidates:)``): not
-/// `seed` (seeds are averaged per configuration), and not a key that the other axes determine,
-/// such as the trainer's `hidden_layers` text when depth and width vary, which as an extra
-/// axis would let CMI condition on two real axes at once.
+/// gap are correlated (the others are excluded and counted). Ψ and CMI use correlate's default
+/// axes (`CorrelationStatistics.defaultGridAxes`, one shared function): the hyperparameters
+/// that vary across those runs, not `seed` (seeds are averaged per configuration), and not a
+/// key that the other axes determine, such as the trainer's `hidden_layers` text when depth
+/// and width vary, which as an extra axis would make the grid look incomplete.
 struct StoreReportLoader {
   let database: Database
   /// The store's path (the correlation input is read through `gapdb correlate`'s loader).
@@ -111,11 +111,10 @@ struct StoreReportLoader {
 
     // 5–6. The correlation table exactly as `gapdb correlate` computes it, over the finished
     // runs: `gapdb correlate STORE --experiment NAME --where "r.status = 'finished'"`.
-    let finishedHyper = included.map { runs[$0].run.hyperparameters }
-    let gridAxes = Self.independentAxes(finishedHyper, candidates: Self.orderedAxes(keys))
+    // Default axes (`CorrelationStatistics.defaultGridAxes`, the loader's default), as correlate.
     let input = try loadStoreCorrelationInput(
       path: storePath, experiment: experiment, whereClause: "r.status = 'finished'",
-      snapshot: .final, gap: .error, measures: nil, hyperparameters: gridAxes.isEmpty ? nil : gridAxes)
+      snapshot: .final, gap: .error, measures: nil, hyperparameters: nil)
     let axisNames = input.grid?.axisNames ?? []
     var options = EvaluationOptions()
     options.threads = 2
@@ -147,7 +146,9 @@ struct StoreReportLoader {
     let chosen = Self.spread(included, count: trajectoryRunCount)
     let allHyper = runs.map(\.run.hyperparameters)
     let varying = Self.orderedAxes(keys).filter { k in Set(allHyper.map { $0[k] ?? "" }).count > 1 }
-    let labelKeys = Self.independentAxes(allHyper, candidates: varying) + (varying.contains("seed") ? ["seed"] : [])
+    let labelKeys =
+      defaultGridAxes(varying.map { k in (name: k, values: allHyper.map { $0[k] }) })
+      + (varying.contains("seed") ? ["seed"] : [])
     let trajectories = try chosen.map { i in
       var t = try trajectory(of: runs[i].run, measures: trajectoryMeasures)
       t.runName = Self.shortLabel(runs[i].run, keys: labelKeys)
@@ -275,47 +276,9 @@ struct StoreReportLoader {
     return parts.isEmpty ? run.name : parts.joined(separator: ", ")
   }
 
-  /// Axes in sweep order (depth, width, …), then any others alphabetically.
-  static func orderedAxes(_ keys: Set<String>) -> [String] {
-    let canonical = [
-      "depth", "width", "hidden_layout", "learning_rate", "batch_size", "weight_decay", "optimizer",
-      "init", "label_noise", "seed", "train_size", "epochs", "target_train_loss",
-    ]
-    return canonical.filter(keys.contains) + keys.subtracting(canonical).sorted()
-  }
-
-  /// The grid axes: the candidate keys that vary across the runs and are not determined by
-  /// the axes kept before them, in candidate order; `seed` never.
-  ///
-  /// A key is determined by the kept axes when runs that agree on every kept axis always
-  /// agree on the key too (e.g. the trainer's `hidden_layers` = "64,64" given depth 2 and
-  /// width 64, or `margin_subset_size` given `train_size`). Such a key repeats a combination
-  /// of real axes; as an extra axis it would let CMI's minimum over conditioning sets of at
-  /// most two axes condition on more.
-  ///
-  /// - Parameters:
-  ///   - runs: Each run's hyperparameters (name → canonical text).
-  ///   - candidates: Keys in order of preference (sweep axes first).
-  /// - Returns: The axes, in candidate order.
-  /// - Complexity: O(candidates × runs).
-  static func independentAxes(_ runs: [[String: String]], candidates: [String]) -> [String] {
-    var kept: [String] = []
-    for key in candidates where key != "seed" {
-      var valueOfGroup: [[String]: String] = [:]
-      var isDetermined = true
-      for r in runs {
-        let group = kept.map { r[$0] ?? "" }
-        let value = r[key] ?? ""
-        if let seen = valueOfGroup[group], seen != value {
-          isDetermined = false
-          break
-        }
-        valueOfGroup[group] = value
-      }
-      if !isDetermined { kept.append(key) }
-    }
-    return kept
-  }
+  /// Axes in sweep order (depth, width, …), then any others alphabetically
+  /// (``orderedByAxisPreference(_:)``, the order the default grid axes are chosen in).
+  static func orderedAxes(_ keys: Set<String>) -> [String] { orderedByAxisPreference(keys) }
 
   /// Up to `count` elements spread evenly over `items` (first and last included).
   static func spread<T>(_ items: [T], count: Int) -> [T] {
