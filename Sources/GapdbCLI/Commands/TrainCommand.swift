@@ -58,8 +58,8 @@ struct TrainCommand: ParsableCommand {
       by default; --data-dir for any folder with the four MNIST-format IDX files (.gz or raw);
       --csv for a CSV file (label column + numeric features) with a test set from --csv-test or
       --holdout-fraction (--no-test-set trains without one: no test error, no gap). Applied in
-      order: --train-size (fixed seeded subset), --label-noise (exactly round(p·m) labels replaced by uniformly
-      random labels, which may equal the true one), --scaling.
+      order: --train-size (fixed seeded subset), --label-noise (exactly round(p·m) labels
+      replaced by uniformly random labels, which may equal the true one), --scaling.
 
       Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by
       κ_e = ∂φ₂²/∂(w_e²); biases count as edges from a constant-1 unit. Its learning rates are
