@@ -49,7 +49,7 @@ let package = Package(
     .target(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
-    .target(name: "RunRecorder", dependencies: ["ResultsStore"], swiftSettings: strict),
+    .target(name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput"], swiftSettings: strict),
     .target(
       name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
       swiftSettings: strict),
@@ -67,6 +67,7 @@ let package = Package(
     .target(
       name: "ExperimentRunner",
       dependencies: [
+        "TabularOutput",
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
         "FlatnessMeasures",
       ],
@@ -75,11 +76,12 @@ let package = Package(
     .target(
       name: "SweepPlanning",
       dependencies: [
+        "TabularOutput",
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
     .target(
-      name: "FlatnessMeasures", dependencies: ["FeedForward", "Datasets", "LinearAlgebra"],
+      name: "FlatnessMeasures", dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra"],
       swiftSettings: strict),
     .target(
       name: "GapdbCLI",

@@ -1,3 +1,4 @@
+import TabularOutput
 import FeedForward
 
 /// A function-preserving node-wise rescaling of the initial network.
@@ -48,7 +49,7 @@ public enum InitialRescaling: String, Sendable, CaseIterable {
 func addingConfigAnnotations(_ json: String, _ annotations: [String: String]) -> String {
   guard !annotations.isEmpty, json.hasSuffix("}") else { return json }
   let fields = annotations.sorted { $0.key < $1.key }
-    .map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",")
+    .map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }.joined(separator: ",")
   let body = json.dropLast()
   return body + (body.hasSuffix("{") ? "" : ",") + fields + "}"
 }

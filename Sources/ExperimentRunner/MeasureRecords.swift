@@ -1,3 +1,4 @@
+import TabularOutput
 import ComplexityMeasures
 import FeedForward
 import Foundation
@@ -77,7 +78,7 @@ public enum MeasureRecords {
     }
     var fields: [String] = []
     if let l = v.logValue, l.isFinite { fields.append("\"log\":\(l)") }
-    if let note = v.detail { fields.append("\"note\":\(jsonString(note))") }
+    if let note = v.detail { fields.append("\"note\":\(jsonStringLiteral(note))") }
     if usesTrainingLogits, let outputs {
       fields.append("\"margin_sample_count\":\(outputs.sampleCount)")
       fields.append("\"margin_excluded_count\":\(outputs.excludedCount)")
@@ -99,23 +100,3 @@ public enum MeasureRecords {
   }
 }
 
-/// A JSON string literal for `text`.
-func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if scalar.value < 0x20 {
-        out += String(format: "\\u%04x", scalar.value)
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-  }
-  return out + "\""
-}

@@ -1,3 +1,4 @@
+import TabularOutput
 import ComplexityMeasures
 import Datasets
 import FeedForward
@@ -328,28 +329,28 @@ private func configurationJSON(
   let source: String
   switch c.dataSource {
   case .idx(let dir, let k):
-    source = "{\"kind\":\"idx\",\"directory\":\(jsonString(dir ?? IDXDataset.defaultFashionMNISTDirectory)),\"class_count\":\(k)}"
+    source = "{\"kind\":\"idx\",\"directory\":\(jsonStringLiteral(dir ?? IDXDataset.defaultFashionMNISTDirectory)),\"class_count\":\(k)}"
   case .csv(let train, let test, let holdout, _):
     source =
-      "{\"kind\":\"csv\",\"train\":\(jsonString(train)),\"test\":\(test.map(jsonString) ?? "null"),\"holdout_fraction\":\(num(holdout))}"
+      "{\"kind\":\"csv\",\"train\":\(jsonStringLiteral(train)),\"test\":\(test.map(jsonStringLiteral) ?? "null"),\"holdout_fraction\":\(num(holdout))}"
   }
   let fields: [String] = [
-    "\"data\":{\"source\":\(source),\"name\":\(jsonString(data.sourceName)),\"scaling\":\(scaling),"
+    "\"data\":{\"source\":\(source),\"name\":\(jsonStringLiteral(data.sourceName)),\"scaling\":\(scaling),"
       + "\"train_count\":\(preparation.trainingCount),\"original_train_count\":\(preparation.originalTrainingCount),"
       + "\"test_count\":\(preparation.testCount),\"label_noise\":\(num(c.preparation.labelNoiseFraction)),"
       + "\"replaced_label_count\":\(preparation.replacedLabelCount),\"changed_label_count\":\(preparation.changedLabelCount),"
       + "\"feature_count\":\(data.train.featureCount),\"class_count\":\(data.train.classCount)}",
     "\"model\":{\"layer_sizes\":[\(([data.train.featureCount] + t.hiddenLayerSizes + [data.train.classCount]).map(String.init).joined(separator: ","))],"
-      + "\"activation\":\"relu\",\"bias\":true,\"initializer\":\(jsonString(t.initializer.rawValue))}",
-    "\"optimizer\":{\"method\":\(jsonString(t.optimizer.method.rawValue)),\"learning_rate\":\(num(t.learningRate)),"
-      + "\"lr_schedule\":\(jsonString(t.schedule.text)),\"momentum\":\(num(t.optimizer.momentum)),"
+      + "\"activation\":\"relu\",\"bias\":true,\"initializer\":\(jsonStringLiteral(t.initializer.rawValue))}",
+    "\"optimizer\":{\"method\":\(jsonStringLiteral(t.optimizer.method.rawValue)),\"learning_rate\":\(num(t.learningRate)),"
+      + "\"lr_schedule\":\(jsonStringLiteral(t.schedule.text)),\"momentum\":\(num(t.optimizer.momentum)),"
       + "\"weight_decay\":\(num(t.optimizer.weightDecay)),\"path_sgd_first_step_ratio\":\(t.optimizer.pathSGDMatchesFirstStepNorm),"
       + "\"batch_size\":\(t.batchSize)}",
     "\"stopping\":{\"max_epochs\":\(t.maxEpochs),\"target_train_loss\":\(t.targetTrainLoss.map(num) ?? "null")}",
-    "\"recording\":{\"measure_every\":\(c.measureEvery),\"snapshots\":\(jsonString(c.snapshots.text)),"
-      + "\"spectral_method\":\(jsonString(c.spectralMethod.rawValue)),\"margin_subset_size\":\(marginCount)}",
+    "\"recording\":{\"measure_every\":\(c.measureEvery),\"snapshots\":\(jsonStringLiteral(c.snapshots.text)),"
+      + "\"spectral_method\":\(jsonStringLiteral(c.spectralMethod.rawValue)),\"margin_subset_size\":\(marginCount)}",
     "\"seed\":\(t.seed)",
-    "\"blas\":{\"threads\":\(t.blasThreadCount),\"kernel\":\(jsonString(BLASKernel.coreName))}",
+    "\"blas\":{\"threads\":\(t.blasThreadCount),\"kernel\":\(jsonStringLiteral(BLASKernel.coreName))}",
   ]
   return "{" + fields.joined(separator: ",") + "}"
 }

@@ -1,3 +1,5 @@
+import TabularOutput
+
 /// A JSON value for a measure's `detail`: the settings a search used and its diagnostics.
 ///
 /// Serialized by ``jsonText`` with sorted object keys, so equal details give equal text.
@@ -53,24 +55,7 @@ public indirect enum DetailValue: Sendable, Equatable {
   }
 
   private static func writeString(_ s: String, into out: inout String) {
-    out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    out += "\""
+    out += jsonStringLiteral(s)
   }
 }
 

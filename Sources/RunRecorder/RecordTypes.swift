@@ -1,3 +1,4 @@
+import TabularOutput
 import ResultsStore
 
 /// The status of a run, as stored in `run.status`.
@@ -252,7 +253,7 @@ public struct MeasureRecord: Sendable, Equatable {
   public static func undefined(measureID: String, reason: String) -> MeasureRecord {
     var record = MeasureRecord(measureID: measureID, value: 0)
     record.value = nil
-    record.detail = "{\"reason\":\(jsonQuoted(reason))}"
+    record.detail = "{\"reason\":\(jsonStringLiteral(reason))}"
     return record
   }
 
@@ -341,24 +342,3 @@ public struct StaleRun: Sendable, Equatable {
   public var ageSeconds: Double
 }
 
-/// A JSON string literal for `text` (quotes, backslashes and control characters escaped).
-func jsonQuoted(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    default:
-      if scalar.value < 0x20 {
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-  }
-  return out + "\""
-}

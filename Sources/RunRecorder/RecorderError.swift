@@ -1,3 +1,5 @@
+import TabularOutput
+
 /// Errors of the recording API; each names the bad value. Nothing is written when one is
 /// thrown (the transaction is rolled back).
 public enum RecorderError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -39,7 +41,7 @@ public enum RecorderError: Error, CustomStringConvertible, Sendable, Equatable {
     case .duplicateLayerSummary(let index):
       return "two summaries for layer \(index) in one epoch\nHint: send one per layer."
     case .duplicateMeasure(let id):
-      return "two values for measure \(jsonQuoted(id)) in one epoch\nHint: send one per measure."
+      return "two values for measure \(jsonStringLiteral(id)) in one epoch\nHint: send one per measure."
     case .badLayerIndices(let indices):
       return "layer indices \(indices) are not 0, 1, 2, … in order\nHint: number layers in "
         + "forward order from 0."

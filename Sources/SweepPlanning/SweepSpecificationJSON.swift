@@ -1,3 +1,4 @@
+import TabularOutput
 import Foundation
 
 extension SweepSpecification {
@@ -18,25 +19,7 @@ extension SweepSpecification {
       case .layout(let units): return quote(SweepValue.layout(units).canonicalText)
       }
     }
-    func quote(_ s: String) -> String {
-      var out = "\""
-      for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-          if scalar.value < 0x20 {
-            out += String(format: "\\u%04x", scalar.value)
-          } else {
-            out.unicodeScalars.append(scalar)
-          }
-        }
-      }
-      return out + "\""
-    }
+    func quote(_ s: String) -> String { jsonStringLiteral(s) }
     var parts: [String] = []
     if let name { parts.append("\"name\": \(quote(name))") }
     let fixedText = fixed.sorted { $0.key < $1.key }

@@ -102,7 +102,7 @@ public final class RowWriter {
   /// - Parameter columns: Column names in order; duplicates are renamed `name_2`, ….
   public func begin(columns: [String]) {
     self.columns = RowWriter.uniqued(columns)
-    jsonKeys = self.columns.map(jsonString)
+    jsonKeys = self.columns.map(jsonStringLiteral)
     switch format {
     case .csv where includeHeaders:
       sink.write(self.columns.map(csvField).joined(separator: ",") + "\n")
@@ -245,8 +245,16 @@ func tableText(_ s: String) -> String {
 }
 
 
-/// A JSON string literal with the required escapes.
-func jsonString(_ s: String) -> String {
+/// A JSON string literal for `s` (RFC 8259): quotes, backslashes and control characters
+/// (U+0000–U+001F) escaped; everything else, non-ASCII included, written as is.
+///
+/// The one JSON string escaper of gapdb: the recorder's detail/config JSON, sweep files and
+/// measure details all use it.
+///
+/// - Parameter s: Any text.
+/// - Returns: The quoted literal, e.g. `"a\"b"` for `a"b`.
+/// - Complexity: O(n) in the number of Unicode scalars.
+public func jsonStringLiteral(_ s: String) -> String {
   var out = "\""
   for scalar in s.unicodeScalars {
     switch scalar {
@@ -273,7 +281,7 @@ func jsonValue(_ cell: Cell) -> String {
   case .null: return "null"
   case .integer(let v): return String(v)
   case .real(let v): return v.isFinite ? v.description : "null"
-  case .text(let s): return jsonString(s)
+  case .text(let s): return jsonStringLiteral(s)
   case .blob(let b): return "{\"$base64\": true, \"encoded\": \"\(base64Encode(b))\"}"
   }
 }

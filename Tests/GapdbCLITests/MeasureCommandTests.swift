@@ -136,19 +136,3 @@ import Testing
     #expect(line.contains(",weights,0,0,1,1,0,"))
   }
 }
-
-@Suite struct MeasureRecordingTests {
-  @Test func catalog_coversRegistryWithFlags() {
-    let catalog = MeasureRecording.catalog
-    #expect(catalog.count == 72)
-    let path = catalog.first { $0.id == "path_norm_sq_over_margin" }
-    #expect(path?.needsData == true && path?.needsInit == false)
-    #expect(path?.isNodeRescalingInvariant == true && path?.isOutputScalingInvariant == true)
-    #expect(catalog.first { $0.id == "spec_init_main" }?.needsInit == true)
-    #expect(Set(catalog.map(\.id)).count == catalog.count)
-  }
-
-  @Test func jsonString_escapesQuotesAndControls() {
-    #expect(MeasureRecording.jsonString("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
-  }
-}

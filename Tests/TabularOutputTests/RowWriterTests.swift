@@ -68,3 +68,12 @@ import Testing
     #expect(render(.jsonl, ["b"], [[.blob([1, 2, 3, 4])]]) == "{\"b\": {\"$base64\": true, \"encoded\": \"AQIDBA==\"}}\n")
   }
 }
+
+@Suite struct JSONStringLiteralTests {
+  @Test func jsonStringLiteral_escapesQuotesBackslashesAndControls() {
+    // Expected text written by hand from RFC 8259 §7.
+    #expect(jsonStringLiteral("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
+    #expect(jsonStringLiteral("tab\there\r") == "\"tab\\there\\r\"")
+    #expect(jsonStringLiteral("naïve 学习 (x) [y] / @:") == "\"naïve 学习 (x) [y] / @:\"")
+  }
+}
