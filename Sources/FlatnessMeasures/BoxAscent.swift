@@ -1,3 +1,5 @@
+import Datasets
+
 /// Settings of the adversarial inner loop: projected sign-gradient ascent in a box.
 ///
 /// Step rule (steepest ascent for the ℓ∞ geometry of the box, i.e. the PGD of Madry et al.

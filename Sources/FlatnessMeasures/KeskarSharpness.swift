@@ -1,3 +1,5 @@
+import Datasets
+
 /// Settings of Keskar et al.'s ε-sharpness (spec §G.7).
 public struct KeskarSettings: Sendable, Equatable {
   /// The box sizes ε (default 1e-3 and 5e-4, as Keskar et al. 2017).

@@ -1,3 +1,5 @@
+import Datasets
+
 /// A training log, as the optimization-based measures read it (spec §H).
 ///
 /// - `checkpoints`: the training cross-entropy measured at known optimizer step counts (the

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Settings of the PAC-Bayes σ search (spec §3.5, §G.2, §G.4).

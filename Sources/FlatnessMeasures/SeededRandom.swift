@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// xoshiro256** (Blackman & Vigna 2018) seeded through SplitMix64: the generator behind every
@@ -7,35 +8,13 @@ import Foundation
 /// e.g. "noise draw 3 of the PAC-Bayes search". The same stream is reused at every probe of a
 /// bisection (common random numbers), so the deviation is a deterministic function of the
 /// scale being probed, and the whole search is reproducible bit for bit from its seed.
-struct Xoshiro256StarStar: RandomNumberGenerator {
-  private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
-
-  /// A generator for stream `(seed, purpose, index)`.
+extension Xoshiro256StarStar {
+  /// A generator for stream `(seed, purpose, index)`: Datasets' xoshiro256** seeded (through
+  /// its SplitMix64 expansion) with the seed mixed with the purpose tag and the index.
   init(seed: UInt64, purpose: StreamPurpose, index: Int = 0) {
-    var mix = seed ^ (purpose.rawValue &* 0xD6E8_FEB8_6659_FD93) ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15)
-    func splitMix(_ state: inout UInt64) -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    s0 = splitMix(&mix)
-    s1 = splitMix(&mix)
-    s2 = splitMix(&mix)
-    s3 = splitMix(&mix)
-  }
-
-  mutating func next() -> UInt64 {
-    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-    let t = s1 << 17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << 45) | (s3 >> 19)
-    return result
+    self.init(
+      seed: seed ^ (purpose.rawValue &* 0xD6E8_FEB8_6659_FD93)
+        ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
   }
 
   /// A uniform double in [0, 1) with 53 random bits.

@@ -1,3 +1,5 @@
+import Datasets
+
 /// Settings of the worst-case sharpness α search (spec §3.6, §G.6).
 public struct SharpnessSettings: Sendable, Equatable {
   /// Interval, depth, target deviation and tolerance (defaults [0, 2], 15, 0.1, 0.01).
