@@ -34,6 +34,18 @@ public struct BatchBuffers: Sendable {
 
   /// The logits of the last forward pass, (B, k).
   public var logits: Matrix { activations[activations.count - 1] }
+
+  /// Back-propagates through hidden layer i's ReLU in place:
+  /// `δ_i ← δ_i ⊙ [a_i > 0]`, where `preActivationGradients[i]` holds `δ_i·…` before the call.
+  /// - Complexity: O(B · h_i), one vector pass.
+  mutating func maskPreActivationGradient(ofLayer i: Int) {
+    activations[i].elements.withUnsafeBufferPointer { a in
+      preActivationGradients[i].elements.withUnsafeMutableBufferPointer { d in
+        guard let ab = a.baseAddress, let db = d.baseAddress else { return }
+        VectorKernels.maskWherePositive(db, activations: ab, count: d.count)
+      }
+    }
+  }
 }
 
 /// Gradients of the loss with respect to every parameter, laid out like the network's layers.
@@ -63,8 +75,8 @@ public struct ParameterGradients: Sendable, Equatable {
 extension MultilayerPerceptron {
   /// Forward pass on the inputs already stored in `buffers.activations[0]` (shape (B, h_0)).
   ///
-  /// For i = 1…d: `z_i = a_{i−1}·W_iᵀ + 1·b_iᵀ` (one `sgemm` with β = 1 over rows pre-filled
-  /// with the bias), then `a_i = ReLU(z_i)` for hidden layers; `a_d = z_d` are the logits.
+  /// For i = 1…d: `z_i = a_{i−1}·W_iᵀ + 1·b_iᵀ` (one `sgemm`, then one vector pass that adds
+  /// the bias and applies ReLU), `a_i = ReLU(z_i)` for hidden layers; `a_d = z_d` are the logits.
   /// - Parameter buffers: Buffers sized for this network; activations are overwritten.
   /// - Complexity: O(B · Σ h_{i−1}·h_i).
   public func forward(_ buffers: inout BatchBuffers) {
@@ -75,18 +87,13 @@ extension MultilayerPerceptron {
     for i in 1...layers.count {
       let layer = layers[i - 1]
       let fanOut = layer.fanOut
-      // z ← bias rows; z ← a_{i−1}·Wᵀ + z
+      // z ← a_{i−1}·Wᵀ, then z ← z + 1·bᵀ (and ReLU for hidden layers) in one vector pass.
+      gemm(buffers.activations[i - 1], layer.weight, &buffers.activations[i], transposeB: .transposed)
+      let isHidden = i < layers.count
       layer.bias.withUnsafeBufferPointer { b in
         buffers.activations[i].elements.withUnsafeMutableBufferPointer { z in
           guard let zb = z.baseAddress, let bb = b.baseAddress else { return }
-          for r in 0..<batch { (zb + r * fanOut).update(from: bb, count: fanOut) }
-        }
-      }
-      gemm(buffers.activations[i - 1], layer.weight, &buffers.activations[i], transposeB: .transposed, beta: 1)
-      if i < layers.count {
-        buffers.activations[i].elements.withUnsafeMutableBufferPointer { z in
-          // ReLU as a select (vectorizes); NaN < 0 is false, so NaN propagates.
-          for j in z.indices { z[j] = z[j] < 0 ? 0 : z[j] }
+          VectorKernels.addBias(zb, rows: batch, columns: fanOut, bias: bb, relu: isHidden)
         }
       }
     }
@@ -110,20 +117,13 @@ extension MultilayerPerceptron {
       let fanOut = layer.fanOut
       buffers.preActivationGradients[i].elements.withUnsafeBufferPointer { d in
         gradients.biasGradient[i - 1].withUnsafeMutableBufferPointer { g in
-          for j in 0..<fanOut { g[j] = 0 }
-          for r in 0..<batch {
-            let row = r * fanOut
-            for j in 0..<fanOut { g[j] += d[row + j] }
-          }
+          guard let db = d.baseAddress, let gb = g.baseAddress else { return }
+          VectorKernels.columnSums(db, rows: batch, columns: fanOut, into: gb)
         }
       }
       if i > 1 {
         gemm(buffers.preActivationGradients[i], layer.weight, &buffers.preActivationGradients[i - 1])
-        buffers.activations[i - 1].elements.withUnsafeBufferPointer { a in
-          buffers.preActivationGradients[i - 1].elements.withUnsafeMutableBufferPointer { d in
-            for j in d.indices { d[j] = a[j] > 0 ? d[j] : 0 }
-          }
-        }
+        buffers.maskPreActivationGradient(ofLayer: i - 1)
       }
     }
   }

@@ -34,26 +34,22 @@ extension Optimizer {
       weightVelocity = network.layers.map { Matrix(rows: $0.fanOut, columns: $0.fanIn) }
       biasVelocity = network.layers.map { [Float](repeating: 0, count: $0.bias.count) }
     }
+    if biasGradientScratch.count != network.layers.count {
+      biasGradientScratch = network.layers.map { [Float](repeating: 0, count: $0.fanOut) }
+    }
     let batch = buffers.batchSize
     for i in stride(from: network.layers.count, through: 1, by: -1) {
       let fanOut = network.layers[i - 1].fanOut
       // δ_{i−1} from the old weights, before they change.
       if i > 1 {
         gemm(buffers.preActivationGradients[i], network.layers[i - 1].weight, &buffers.preActivationGradients[i - 1])
-        buffers.activations[i - 1].elements.withUnsafeBufferPointer { a in
-          buffers.preActivationGradients[i - 1].elements.withUnsafeMutableBufferPointer { d in
-            for j in d.indices { d[j] = a[j] > 0 ? d[j] : 0 }
-          }
-        }
+        buffers.maskPreActivationGradient(ofLayer: i - 1)
       }
       // Bias gradient: column sums of δ_i.
-      var biasGradient = [Float](repeating: 0, count: fanOut)
       buffers.preActivationGradients[i].elements.withUnsafeBufferPointer { d in
-        biasGradient.withUnsafeMutableBufferPointer { g in
-          for r in 0..<batch {
-            let row = r * fanOut
-            for j in 0..<fanOut { g[j] += d[row + j] }
-          }
+        biasGradientScratch[i - 1].withUnsafeMutableBufferPointer { g in
+          guard let db = d.baseAddress, let gb = g.baseAddress else { return }
+          VectorKernels.columnSums(db, rows: batch, columns: fanOut, into: gb)
         }
       }
       if mu == 0 {
@@ -71,7 +67,7 @@ extension Optimizer {
           }
         }
       }
-      biasGradient.withUnsafeBufferPointer { g in
+      biasGradientScratch[i - 1].withUnsafeBufferPointer { g in
         network.layers[i - 1].bias.withUnsafeMutableBufferPointer { b in
           if mu != 0 {
             biasVelocity[i - 1].withUnsafeMutableBufferPointer { v in

@@ -68,6 +68,8 @@ public struct Optimizer: Sendable {
   public private(set) var pathSGDRatio: Double = 1
   var weightVelocity: [Matrix] = []
   var biasVelocity: [[Float]] = []
+  /// ∂loss/∂b per layer for ``backwardAndStep(_:_:learningRate:)``, kept to avoid allocating.
+  var biasGradientScratch: [[Float]] = []
   private var scratch = PathScalingScratch()
 
   /// Creates an optimizer with zero momentum buffers.

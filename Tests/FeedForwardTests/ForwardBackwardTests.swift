@@ -32,24 +32,29 @@ import Testing
     }
   }
 
-  @Test func gradient_tinyRandomNetwork_matchesCentralDifferences() {
-    // A 4-5-3-3 network with random weights; the analytic float32 gradient is compared with
-    // central differences of an independent float64 forward pass (h = 1e-6, error O(h²) ≈ 1e-12,
-    // well below the float32 gradient's ~1e-7 relative rounding).
+  /// A random network's analytic float32 gradient against central differences of an
+  /// independent float64 forward pass (h = 1e-6, error O(h²) ≈ 1e-12, well below the float32
+  /// gradient's ~1e-7 relative rounding). Widths 21 and 35 also run the 16-lane vector kernels
+  /// (bias + ReLU, ReLU mask, column sums) and their scalar tails; 5 and 3 only the tails.
+  @Test(arguments: [[4, 5, 3, 3], [6, 21, 35, 3]])
+  func gradient_randomNetwork_matchesCentralDifferences(layerSizes: [Int]) {
     for seed: UInt64 in [1, 2, 3] {
-      let net = MultilayerPerceptron(layerSizes: [4, 5, 3, 3], initializer: .heNormal, seed: seed)
+      let net = MultilayerPerceptron(layerSizes: layerSizes, initializer: .heNormal, seed: seed)
       var net2 = net
       var rng = SplitMix64(seed: seed)
       // Give biases non-zero values (He-normal starts them at 0).
       var p = net2.parameterVector()
       for i in p.indices where p[i] == 0 { p[i] = Float(Double(rng.next() % 1000) / 1000 - 0.5) }
       net2.setParameters(p)
-      let inputs = Matrix(rows: 6, columns: 4, elements: (0..<24).map { _ in Float(Double(rng.next() % 2000) / 1000 - 1) })
-      let labels = (0..<6).map { _ in Int(rng.next() % 3) }
+      let inputCount = layerSizes[0], classCount = layerSizes[layerSizes.count - 1]
+      let inputs = Matrix(
+        rows: 6, columns: inputCount,
+        elements: (0..<(6 * inputCount)).map { _ in Float(Double(rng.next() % 2000) / 1000 - 1) })
+      let labels = (0..<6).map { _ in Int(rng.next() % UInt64(classCount)) }
       let (_, gradients) = net2.lossAndGradients(inputs: inputs, labels: labels)
       let analytic = gradients.vector()
       let theta = net2.parameterVector().map(Double.init)
-      let x = (0..<6).map { r in (0..<4).map { Double(inputs[r, $0]) } }
+      let x = (0..<6).map { r in (0..<inputCount).map { Double(inputs[r, $0]) } }
       let h = 1e-6
       var worst = 0.0
       for i in theta.indices {
@@ -57,11 +62,11 @@ import Testing
         plus[i] += h
         minus[i] -= h
         let numeric =
-          (referenceLoss(parameters: plus, layerSizes: [4, 5, 3, 3], inputs: x, labels: labels)
-            - referenceLoss(parameters: minus, layerSizes: [4, 5, 3, 3], inputs: x, labels: labels)) / (2 * h)
+          (referenceLoss(parameters: plus, layerSizes: layerSizes, inputs: x, labels: labels)
+            - referenceLoss(parameters: minus, layerSizes: layerSizes, inputs: x, labels: labels)) / (2 * h)
         worst = max(worst, abs(numeric - Double(analytic[i])) / max(1e-3, abs(numeric)))
       }
-      #expect(worst < 1e-3, "seed \(seed): worst relative gradient error \(worst)")
+      #expect(worst < 1e-3, "sizes \(layerSizes), seed \(seed): worst relative gradient error \(worst)")
     }
   }
 
