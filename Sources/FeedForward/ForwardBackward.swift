@@ -19,6 +19,8 @@ public struct BatchBuffers: Sendable {
   /// `preActivationGradients[i]` for 1 ≤ i ≤ d: ∂loss/∂z_i, (B, h_i), where z_i = W_i·a_{i−1} + b_i.
   /// Index 0 is an empty placeholder (the input gradient is never needed).
   public var preActivationGradients: [Matrix]
+  /// (k, B) scratch for a narrow output layer's transposed product; see ``MultilayerPerceptron/forward(_:)``.
+  var transposedLogits: Matrix
 
   /// Allocates buffers for `batchSize` rows of a network with these layer sizes.
   /// - Parameters:
@@ -30,6 +32,8 @@ public struct BatchBuffers: Sendable {
     activations = layerSizes.map { Matrix(rows: batchSize, columns: $0) }
     preActivationGradients =
       [Matrix(rows: 0, columns: 0)] + layerSizes.dropFirst().map { Matrix(rows: batchSize, columns: $0) }
+    let k = layerSizes.last ?? 0
+    transposedLogits = Matrix(rows: k <= MultilayerPerceptron.narrowOutputWidth ? k : 0, columns: batchSize)
   }
 
   /// The logits of the last forward pass, (B, k).
@@ -87,9 +91,24 @@ extension MultilayerPerceptron {
     for i in 1...layers.count {
       let layer = layers[i - 1]
       let fanOut = layer.fanOut
+      let isHidden = i < layers.count
+      if !isHidden && buffers.transposedLogits.rows == fanOut {
+        // Narrow output layer (k ≤ 16): OpenBLAS is ~1.6× faster on zᵀ = W·aᵀ, (k, B), than
+        // on z = a·Wᵀ, (B, k); the transpose back plus the bias is one pass over B·k values.
+        gemm(layer.weight, buffers.activations[i - 1], &buffers.transposedLogits, transposeB: .transposed)
+        buffers.transposedLogits.elements.withUnsafeBufferPointer { t in
+          layer.bias.withUnsafeBufferPointer { b in
+            buffers.activations[i].elements.withUnsafeMutableBufferPointer { z in
+              for r in 0..<batch {
+                for c in 0..<fanOut { z[r * fanOut + c] = t[c * batch + r] + b[c] }
+              }
+            }
+          }
+        }
+        continue
+      }
       // z ← a_{i−1}·Wᵀ, then z ← z + 1·bᵀ (and ReLU for hidden layers) in one vector pass.
       gemm(buffers.activations[i - 1], layer.weight, &buffers.activations[i], transposeB: .transposed)
-      let isHidden = i < layers.count
       layer.bias.withUnsafeBufferPointer { b in
         buffers.activations[i].elements.withUnsafeMutableBufferPointer { z in
           guard let zb = z.baseAddress, let bb = b.baseAddress else { return }
@@ -98,6 +117,9 @@ extension MultilayerPerceptron {
       }
     }
   }
+
+  /// Output layers at most this wide take the transposed product in ``forward(_:)``.
+  static let narrowOutputWidth = 16
 
   /// Backward pass: given ∂loss/∂logits in `buffers.preActivationGradients[d]` (from
   /// ``softmaxCrossEntropy(logits:labels:gradient:)``) and the activations of the matching

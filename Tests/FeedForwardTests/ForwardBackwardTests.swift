@@ -36,7 +36,8 @@ import Testing
   /// independent float64 forward pass (h = 1e-6, error O(h²) ≈ 1e-12, well below the float32
   /// gradient's ~1e-7 relative rounding). Widths 21 and 35 also run the 16-lane vector kernels
   /// (bias + ReLU, ReLU mask, column sums) and their scalar tails; 5 and 3 only the tails.
-  @Test(arguments: [[4, 5, 3, 3], [6, 21, 35, 3]])
+  /// Outputs of 3 take the transposed product of narrow output layers, 18 the direct one.
+  @Test(arguments: [[4, 5, 3, 3], [6, 21, 35, 3], [5, 17, 18]])
   func gradient_randomNetwork_matchesCentralDifferences(layerSizes: [Int]) {
     for seed: UInt64 in [1, 2, 3] {
       let net = MultilayerPerceptron(layerSizes: layerSizes, initializer: .heNormal, seed: seed)
