@@ -18,7 +18,9 @@ struct TrainBenchmark: ParsableCommand {
       partial batch used) on the 60,000 training images scaled to [0, 1]. The figure is the
       median time of the optimizer steps of one epoch (full-set evaluation is timed separately
       and reported as eval_s). Then the PyTorch baseline runs the same workload via
-      bench_train.py with the same thread count, and the ratio gapdb / torch is printed.
+      bench_train.py with the same thread count. gapdb and PyTorch alternate for --rounds
+      rounds, so a slow spell of a shared machine hits both; the table gives the median and
+      the fastest epoch of each side over all rounds and the ratios gapdb / torch of both.
 
       Examples:
         swift run -c release gapdb-bench train
@@ -28,8 +30,11 @@ struct TrainBenchmark: ParsableCommand {
   @Option(help: "Folder with the Fashion-MNIST IDX files.")
   var dataDir: String = IDXDataset.defaultFashionMNISTDirectory
 
-  @Option(help: "Epochs per architecture (the median epoch time is reported).")
+  @Option(help: "Epochs per architecture and round (the median epoch time is reported).")
   var epochs: Int = 3
+
+  @Option(help: "Rounds of gapdb then PyTorch; epoch times are pooled over the rounds.")
+  var rounds: Int = 2
 
   @Option(help: "Architectures, comma-separated, each as layer sizes joined by '-'.")
   var archs: String = "784-1024-10,784-512-512-10"
@@ -56,44 +61,55 @@ struct TrainBenchmark: ParsableCommand {
     let (data, _) = try prepare(loaded, with: DataPreparation(scaling: .divide(by: 255)))
     say("loaded \(data.train.sampleCount) train / \(data.test?.sampleCount ?? 0) test images in "
       + String(format: "%.2f s", Date().timeIntervalSince(t0)))
-    var ours: [String: (median: Double, eval: Double, testError: Double)] = [:]
+    guard epochs >= 1, rounds >= 1 else { throw ValidationError("--epochs and --rounds must be at least 1") }
     let architectures = archs.split(separator: ",").map(String.init)
-    for arch in architectures {
-      let sizes = arch.split(separator: "-").compactMap { Int($0) }
-      guard sizes.count >= 2, sizes.first == data.train.featureCount, sizes.last == data.train.classCount else {
-        throw ValidationError("architecture '\(arch)' must start with \(data.train.featureCount) and end with 10")
+    var ours: [String: [Double]] = [:]
+    var torch: [String: [Double]] = [:]
+    for round in 1...rounds {
+      if rounds > 1 { say("round \(round) of \(rounds)") }
+      for arch in architectures {
+        ours[arch, default: []] += try timeEpochs(arch: arch, data: data)
       }
-      let config = TrainingConfiguration(
-        hiddenLayerSizes: Array(sizes.dropFirst().dropLast()), learningRate: 0.01, batchSize: 128, maxEpochs: epochs,
-        seed: 0, blasThreadCount: threads)
-      var times: [Double] = []
-      var evals: [Double] = []
-      let result = train(data: data, configuration: config) { report in
-        guard report.epoch > 0 else { return }
-        times.append(report.trainingSeconds)
-        evals.append(report.evaluationSeconds)
+      if !skipBaseline {
+        for (arch, samples) in runBaseline(architectures: architectures) { torch[arch, default: []] += samples }
       }
-      let med = median(times)
-      ours[arch] = (med, median(evals), result.finalTestError ?? .nan)
-      say("gapdb  " + arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
-        med, times.min() ?? .nan, times.max() ?? .nan, times.count,
-        Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
     }
     if !skipRecording, let arch = architectures.first {
       try measureRecordingOverhead(data: data, arch: arch)
     }
-    var torch: [String: Double] = [:]
-    if !skipBaseline {
-      torch = runBaseline(architectures: architectures)
-    }
     say("")
-    say("arch              gapdb_s  torch_s  ratio  target")
-    say("(the two columns come from this one invocation; on a loaded machine PyTorch's threads suffer more)")
+    say("arch             gapdb_median torch_median ratio   gapdb_min torch_min ratio   target")
+    say("(epoch seconds pooled over \(rounds) alternating round(s) of \(epochs) epoch(s) in this one invocation)")
     for arch in architectures {
-      let g = ours[arch]?.median ?? .nan
-      let t = torch[arch] ?? .nan
-      say(arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %8.3f %8.3f %6.2f  ≤ 0.80", g, t, g / t))
+      let g = ours[arch] ?? [], t = torch[arch] ?? []
+      let (gm, tm) = (median(g), median(t))
+      let (gMin, tMin) = (g.min() ?? .nan, t.min() ?? .nan)
+      say(arch.padding(toLength: 16, withPad: " ", startingAt: 0)
+        + String(format: " %12.3f %12.3f %5.2f   %9.3f %9.3f %5.2f   ≤ 0.80", gm, tm, gm / tm, gMin, tMin, gMin / tMin))
     }
+  }
+
+  /// Trains `arch` for `epochs` epochs and returns the seconds of each epoch's optimizer steps.
+  private func timeEpochs(arch: String, data: DataSplit) throws -> [Double] {
+    let sizes = arch.split(separator: "-").compactMap { Int($0) }
+    guard sizes.count >= 2, sizes.first == data.train.featureCount, sizes.last == data.train.classCount else {
+      throw ValidationError("architecture '\(arch)' must start with \(data.train.featureCount) and end with 10")
+    }
+    let config = TrainingConfiguration(
+      hiddenLayerSizes: Array(sizes.dropFirst().dropLast()), learningRate: 0.01, batchSize: 128, maxEpochs: epochs,
+      seed: 0, blasThreadCount: threads)
+    var times: [Double] = []
+    var evals: [Double] = []
+    let result = train(data: data, configuration: config) { report in
+      guard report.epoch > 0 else { return }
+      times.append(report.trainingSeconds)
+      evals.append(report.evaluationSeconds)
+    }
+    let med = median(times)
+    say("gapdb  " + arch.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " epoch median %.3f s (min %.3f max %.3f, n=%d) = %.0f images/s; eval %.3f s; test acc %.3f",
+      med, times.min() ?? .nan, times.max() ?? .nan, times.count,
+      Double(data.train.sampleCount) / med, median(evals), 1 - (result.finalTestError ?? .nan)))
+    return times
   }
 
   /// Trains `arch` through `runTraining` into a temporary store, measuring every epoch, and
@@ -124,7 +140,8 @@ struct TrainBenchmark: ParsableCommand {
     }
   }
 
-  private func runBaseline(architectures: [String]) -> [String: Double] {
+  /// Runs bench_train.py once for all architectures; returns each one's epoch seconds.
+  private func runBaseline(architectures: [String]) -> [String: [Double]] {
     let fm = FileManager.default
     let dir = baselineDir ?? (fm.currentDirectoryPath as NSString).appendingPathComponent("../shared/baselines")
     let script = (dir as NSString).appendingPathComponent("bench_train.py")
@@ -160,9 +177,11 @@ struct TrainBenchmark: ParsableCommand {
       say("PyTorch baseline failed (exit \(process.terminationStatus))")
       return [:]
     }
-    var result: [String: Double] = [:]
+    var result: [String: [Double]] = [:]
     for arch in architectures {
-      if let run = runs["torch \(arch)"] as? [String: Any], let m = run["median"] as? Double { result[arch] = m }
+      if let run = runs["torch \(arch)"] as? [String: Any], let samples = run["samples"] as? [Double] {
+        result[arch] = samples
+      }
     }
     return result
   }
