@@ -48,7 +48,7 @@ struct MeasuresBenchmark: ParsableCommand {
     }
     var sink = 0.0
     time("frobenius (all layers)", numpy: "frobenius") { for w in weights { sink += frobeniusNorm(of: w.elements) } }
-    time("spectral_svd (sgesdd values, all layers)", numpy: "spectral_svd", repeats: svdRepeats) {
+    time("spectral_svd (all values: dsyrk+dsyevd)", numpy: "spectral_svd", repeats: svdRepeats) {
       for w in weights { sink += Double((try? singularValues(of: w))?.first ?? 0) }
     }
     time("spectral_power 20 fixed iterations", numpy: "spectral_power") {

@@ -64,3 +64,46 @@ private let w1 = Matrix([[1, -2], [0.5, 1], [-1, 0]])
   #expect(matvec(w1, [1, 1]) == [-1, 1.5, -1])
   #expect(matvec(w1, [1, 0, 1], transpose: .transposed) == [0, -2])
 }
+
+/// W = U·diag(σ)·Vᵀ with σ chosen by hand and U, V products of three Householder reflections
+/// (orthogonal by construction, built in Double); both orientations (60×25 and 25×60) and
+/// singular values spanning eight decades. Rounding W to float32 moves each σ by at most
+/// ‖ΔW‖₂ ≤ ‖ΔW‖_F ≈ 6e-8·‖W‖_F ≈ 6e-7 (Weyl), so 4e-6 absolute is a safe bound; the values
+/// below 1e-5 sit at that noise floor and are only checked to stay under it.
+@Test(arguments: [(60, 25), (25, 60)])
+func singularValues_constructedSpectrum_recoversEveryValue(rows: Int, columns: Int) throws {
+  let k = min(rows, columns)
+  let sigma: [Double] = (0..<k).map { i in i < 9 ? [10, 7, 3, 1, 0.5, 0.1, 1e-2, 1e-3, 1e-4][i] : i == 9 ? 1e-7 : 0 }
+  var rng = SplitMix64(seed: 7)
+  func householderProduct(_ n: Int) -> [[Double]] {
+    var q = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+    for _ in 0..<3 {
+      let v = (0..<n).map { _ in Double(rng.next() % 2001) / 1000 - 1 }
+      let vv = v.reduce(0) { $0 + $1 * $1 }
+      // q ← q·(I − 2vvᵀ/vᵀv)
+      for r in 0..<n {
+        let dot = (0..<n).reduce(0.0) { $0 + q[r][$1] * v[$1] }
+        for c in 0..<n { q[r][c] -= 2 * dot * v[c] / vv }
+      }
+    }
+    return q
+  }
+  let u = householderProduct(rows), v = householderProduct(columns)
+  var w = Matrix(rows: rows, columns: columns)
+  for r in 0..<rows {
+    for c in 0..<columns {
+      w[r, c] = Float((0..<k).reduce(0.0) { $0 + u[r][$1] * sigma[$1] * v[c][$1] })
+    }
+  }
+  let s = try singularValues(of: w)
+  #expect(s.count == k)
+  #expect(zip(s, s.dropFirst()).allSatisfy { $0 >= $1 }, "descending")
+  for (i, want) in sigma.enumerated() {
+    let got = Double(s[i])
+    if want >= 1e-5 {
+      #expect(abs(got - want) <= 4e-6, "σ_\(i): \(got) vs \(want)")
+    } else {
+      #expect(got >= 0 && got <= 4e-6, "σ_\(i): \(got) should be at the noise floor")
+    }
+  }
+}
