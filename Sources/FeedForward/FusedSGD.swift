@@ -62,8 +62,8 @@ extension Optimizer {
           transposeA: .transposed, alpha: 1, beta: mu)
         weightVelocity[i - 1].elements.withUnsafeMutableBufferPointer { v in
           network.layers[i - 1].weight.elements.withUnsafeMutableBufferPointer { w in
-            if decay != 0 { for j in v.indices { v[j] += decay * w[j] } }
-            for j in w.indices { w[j] -= eta * v[j] }
+            guard let wb = w.baseAddress, let vb = v.baseAddress else { return }
+            VectorKernels.momentumUpdate(weights: wb, velocity: vb, count: w.count, learningRate: eta, weightDecay: decay)
           }
         }
       }

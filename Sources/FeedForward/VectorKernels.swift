@@ -80,6 +80,30 @@ enum VectorKernels {
     }
   }
 
+  /// The heavy-ball weight update after `v ← μ·v + ∂loss/∂W` (done by `sgemm`):
+  /// `v[j] ← v[j] + λ·w[j]`, then `w[j] ← w[j] − η·v[j]`, in one pass over `count` elements
+  /// (PyTorch's order: weight decay joins the velocity).
+  static func momentumUpdate(
+    weights w: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>, count: Int,
+    learningRate eta: Float, weightDecay decay: Float
+  ) {
+    let vectorCount = count - count % width
+    let etaLane = Lane(repeating: eta), decayLane = Lane(repeating: decay)
+    var j = 0
+    while j < vectorCount {
+      let wj = load(w + j)
+      let vj = load(v + j) + decayLane * wj
+      store(vj, v + j)
+      store(wj - etaLane * vj, w + j)
+      j += width
+    }
+    while j < count {
+      v[j] += decay * w[j]
+      w[j] -= eta * v[j]
+      j += 1
+    }
+  }
+
   @inline(__always)
   static func load(_ p: UnsafePointer<Float>) -> Lane {
     UnsafeRawPointer(p).loadUnaligned(as: Lane.self)

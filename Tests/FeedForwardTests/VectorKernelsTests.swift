@@ -76,4 +76,23 @@ import Testing
       #expect(want.isNaN ? g[j].isNaN : g[j] == want, "column \(j): got \(g[j]), want \(want)")
     }
   }
+
+  @Test func momentumUpdate_addsDecayToVelocityThenSteps() {
+    // w_j = j − 9, v_j = 2 (after sgemm), η = 0.5, λ = 0.25 (all exact in binary):
+    // v_j ← 2 + (j − 9)/4;  w_j ← (j − 9) − (2 + (j − 9)/4)/2 = 7(j − 9)/8 − 1.
+    var w = (0..<Self.columns).map { Float($0 - 9) }
+    var v = [Float](repeating: 2, count: Self.columns)
+    w[17] = .nan
+    w.withUnsafeMutableBufferPointer { wp in
+      v.withUnsafeMutableBufferPointer { vp in
+        VectorKernels.momentumUpdate(
+          weights: wp.baseAddress!, velocity: vp.baseAddress!, count: Self.columns, learningRate: 0.5, weightDecay: 0.25)
+      }
+    }
+    for j in 0..<Self.columns where j != 17 {
+      #expect(v[j] == 2 + Float(j - 9) / 4, "velocity \(j)")
+      #expect(w[j] == 7 * Float(j - 9) / 8 - 1, "weight \(j)")
+    }
+    #expect(w[17].isNaN && v[17].isNaN)
+  }
 }
