@@ -24,6 +24,12 @@ extension Cell {
 /// - Throws: ``CommandError`` naming the path (a directory, a missing file for a read-only
 ///   opening, an SQLite failure); `MigrationError` (its text has a hint).
 func openStore(_ path: String, readOnly: Bool) throws -> Database {
+  if path.isEmpty {
+    try exitingWithUsageCode {
+      throw CommandUsageError(
+        "the store path is an empty string", hint: "give the path of a .sqlite file.")
+    }
+  }
   var isDirectory: ObjCBool = false
   let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
   if exists && isDirectory.boolValue {
@@ -35,8 +41,23 @@ func openStore(_ path: String, readOnly: Bool) throws -> Database {
     throw CommandError(
       "no such database: \(path)", hint: "create it with `gapdb init \(path)`, or check the path.")
   }
+  if readOnly && fileSize(path) == 0 {
+    // SQLite reads a 0-byte file as an empty database; "schema version 0" would puzzle.
+    throw CommandError(
+      "\(path) is an empty file (0 bytes), not a gapdb store",
+      hint: "make it a store with `gapdb init \(path)`, or check the path.")
+  }
   do {
     return try Database(storePath: path, readOnly: readOnly)
+  } catch let error as DatabaseError
+    where readOnly && error.message.contains("readonly database") && !folderIsWritable(of: path)
+  {
+    // A WAL-mode store needs its -shm file: SQLite must create it beside the store, even to
+    // read, unless it already exists.
+    throw CommandError(
+      "cannot read \(path): SQLite must create \(path)-shm beside this WAL-mode store, "
+        + "but the folder \(folder(of: path)) is read-only for you",
+      hint: "copy the store to a folder you may write to (cp \(path) /tmp/) and read the copy.")
   } catch let error as DatabaseError {
     // Database's own opening errors already start with "cannot open <path>: ".
     let prefix = "cannot open \(path): "
@@ -46,12 +67,45 @@ func openStore(_ path: String, readOnly: Bool) throws -> Database {
   }
 }
 
+/// The size of the file at `path` in bytes, or `nil` if it cannot be read (missing, say).
+func fileSize(_ path: String) -> UInt64? {
+  (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64
+}
+
+/// The folder holding `path` (`.` for a bare file name).
+func folder(of path: String) -> String {
+  let folder = (path as NSString).deletingLastPathComponent
+  return folder.isEmpty ? "." : folder
+}
+
+/// Whether the current user may create files in the folder holding `path`.
+func folderIsWritable(of path: String) -> Bool {
+  FileManager.default.isWritableFile(atPath: folder(of: path))
+}
+
 /// Runs `body`, turning a `DatabaseError` into a ``CommandError`` with SQLite's message and a
 /// hint fitting the failure.
-func translatingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
+///
+/// - Parameters:
+///   - writablePath: The store's path when it was opened for writing (`gapdb sql --write`):
+///     a "readonly database" error then comes from file permissions, and the hint says which
+///     of the file or its folder is read-only instead of suggesting `--write`.
+///   - body: The work.
+func translatingDatabaseErrors<T>(writablePath: String? = nil, _ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as DatabaseError {
+    if let path = writablePath, error.message.contains("readonly database") {
+      let cause =
+        !FileManager.default.isWritableFile(atPath: path)
+        ? "\(path) is read-only for you (file permissions)"
+        : !folderIsWritable(of: path)
+          ? "the folder \(folder(of: path)) is read-only for you (SQLite writes \(path)-wal there)"
+          : "SQLite could not write \(path) or its -wal file"
+      throw CommandError(
+        "\(error.message): \(path)",
+        hint: "\(cause); check the permissions (ls -l), or work on a copy.")
+    }
     throw CommandError(error.message, hint: hint(for: error))
   }
 }
@@ -133,4 +187,13 @@ func writingFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
       "cannot write \(path): \(reason)",
       hint: "choose a path in an existing folder you may write to (create it with mkdir -p).")
   }
+}
+
+/// Whether two paths name the same existing file (same device and inode, so links and
+/// different spellings such as `./runs.sqlite` count); `false` when either does not exist.
+func isSameFile(_ a: String, _ b: String) -> Bool {
+  var sa = stat()
+  var sb = stat()
+  guard !a.isEmpty, !b.isEmpty, stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
 }

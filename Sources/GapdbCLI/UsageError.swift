@@ -35,3 +35,42 @@ func exitingWithUsageCode<T>(_ body: () throws -> T) throws -> T {
     throw ExitCode.validationFailure
   }
 }
+
+/// Checks the words of repeated `-p NAME VALUE` options (`gapdb sql`, `gapdb query`): an even
+/// count, no empty name, no name given twice (a leading `:`, `@` or `$` is ignored).
+///
+/// - Parameter words: Alternating names and values, as parsed.
+/// - Throws: `ValidationError` (exit code 64) naming the words or the name.
+func validateParameterWords(_ words: [String]) throws {
+  if words.count % 2 != 0 {
+    throw ValidationError(
+      "-p takes a name and a value; got \(words.count) word\(words.count == 1 ? "" : "s"): "
+        + words.joined(separator: " ") + ". "
+        + "Hint: a value starting with '-' reads as an option; put a space before it, e.g. -p x ' -5'.")
+  }
+  var seen = Set<String>()
+  for index in stride(from: 0, to: words.count, by: 2) {
+    var name = words[index]
+    if let first = name.first, ":@$".contains(first) { name.removeFirst() }
+    if name.isEmpty {
+      throw ValidationError(
+        "-p needs a parameter name; got '\(words[index])' (value '\(words[index + 1])').")
+    }
+    if !seen.insert(name).inserted {
+      throw ValidationError("-p \(name) is given twice; give each parameter once.")
+    }
+  }
+}
+
+/// Checks that a path given on the command line is not the empty string (`""` from an unset
+/// shell variable, say).
+///
+/// - Parameters:
+///   - path: The word given.
+///   - what: How the help names it, e.g. `<database>` or `--csv`.
+/// - Throws: `ValidationError` (exit code 64).
+func validateNonEmptyPath(_ path: String, _ what: String) throws {
+  if path.isEmpty {
+    throw ValidationError("\(what) is an empty string; give the path of a file.")
+  }
+}

@@ -64,6 +64,10 @@ import Testing
       (["query", "learning_curves", path], 64),  // required -p run_id missing
       (["query", "runs", path, "-p", "bogus", "2"], 64),  // unknown parameter
       (["query", "runs", path], 0),  // stale_after_s is optional (default 600)
+      (["query", "nosuch", path], 64),  // unknown canned query: usage, not runtime
+      (["correlate", "--csv", "/dev/null", "--gap-column", "g"], 1),  // empty CSV: data error
+      (["correlate", "--csv", "", "--gap-column", "g"], 64),
+      (["report", path, "--out", path, "--format", "html"], 64),  // --out is the store
       (["query", "learning_curves", path, "-p", "run_id", "1"], 0),
       (["runs", path, "--format", "xml"], 64),
       (["runs", path, "--json", "--csv"], 64),

@@ -22,8 +22,10 @@ struct CorrelateCommand: ParsableCommand {
 
       Input is either a gapdb store (one snapshot per run) or a CSV table (--csv FILE: one \
       row per run, a gap column, hyperparameter columns, and every other numeric column is \
-      a measure; a column named "seed" is never a measure). Because --csv names the input \
-      here, write CSV output with --format csv.
+      a measure; a column named "seed" is never a measure). A column without numbers (model \
+      names) is skipped with a note; a non-number among numbers is an error naming its line \
+      (--ignore-columns leaves such a column out). Because --csv names the input here, write \
+      CSV output with --format csv.
 
       Examples:
         gapdb correlate runs.db --experiment width-sweep
@@ -117,9 +119,14 @@ struct CorrelateCommand: ParsableCommand {
     if (database == nil) == (csvPath == nil) {
       throw ValidationError("Give either a store (DATABASE) or --csv FILE, not both or neither.")
     }
+    if let database { try validateNonEmptyPath(database, "<database>") }
+    if let csvPath { try validateNonEmptyPath(csvPath, "--csv") }
     if csvPath != nil {
       if gapColumn == nil {
         throw ValidationError("--csv needs --gap-column naming the generalization-gap column.")
+      }
+      if gapColumn?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+        throw ValidationError("--gap-column is empty; name the CSV column holding the gap.")
       }
       if experiment != nil || whereClause != nil {
         throw ValidationError("--experiment and --where select runs in a store, not in --csv input.")
@@ -128,6 +135,10 @@ struct CorrelateCommand: ParsableCommand {
       if gapColumn != nil || ignoreColumns != nil {
         throw ValidationError("--gap-column and --ignore-columns apply to --csv input only; use --gap error|loss.")
       }
+    }
+    if let measures, list(measures)?.isEmpty == true {
+      throw ValidationError(
+        "--measures '\(measures)' names no measure; give comma-separated measure names, or leave it out for all.")
     }
     if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap).") }
     if !(confidence > 0 && confidence < 1) {
@@ -188,7 +199,7 @@ struct CorrelateCommand: ParsableCommand {
 
   private func wrapCSV<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as CSVError {
-      throw CommandError(error.description, hint: "the file must be CSV (RFC 4180) with a header row")
+      throw CommandError(error.description, hint: error.hint)
     }
   }
 }

@@ -70,6 +70,11 @@ public struct MeasureCommand: ParsableCommand {
       throw ValidationError("--logits and --labels go together; got only \(logits == nil ? "--labels" : "--logits").")
     }
     if weights.isEmpty { throw ValidationError("Give at least one weight file (.npz or .npy).") }
+    for path in weights { try validateNonEmptyPath(path, "<weights>") }
+    for path in initialWeights { try validateNonEmptyPath(path, "--init") }
+    for (path, option) in [(logits, "--logits"), (labels, "--labels"), (inputs, "--inputs")] {
+      if let path { try validateNonEmptyPath(path, option) }
+    }
   }
 
   public func run() throws {

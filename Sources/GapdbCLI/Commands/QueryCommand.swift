@@ -13,7 +13,8 @@ struct QueryCommand: ParsableCommand {
       (--text-params binds every value as TEXT). Parameters marked optional in --list \
       (NAME?) are NULL when not given, which the query reads as "all" or as the default its \
       description states (runs: stale_after_s = 600, as `gapdb runs`); the others are \
-      required. A missing required or an unknown parameter is a usage error (exit code 64). \
+      required. An unknown query name, a missing required or an unknown parameter, and a \
+      parameter given twice are usage errors (exit code 64). \
       The store is opened read-only. See queries/README.md.
 
       Examples:
@@ -50,9 +51,8 @@ struct QueryCommand: ParsableCommand {
     guard name != nil, database != nil else {
       throw ValidationError("Give a query name and a store, e.g. `gapdb query learning_curves runs.db -p run_id 1`, or --list.")
     }
-    if parameters.count % 2 != 0 {
-      throw ValidationError("-p takes a name and a value; got \(parameters.count) words: \(parameters.joined(separator: " ")).")
-    }
+    if let database { try validateNonEmptyPath(database, "<database>") }
+    try validateParameterWords(parameters)
   }
 
   func run() throws {
@@ -73,10 +73,15 @@ struct QueryCommand: ParsableCommand {
       return
     }
     guard let name, let database else { return }
-    guard let query = CannedQuery.named(name) else {
-      throw CommandError(
-        "no canned query named \"\(name)\"",
-        hint: "available: \(CannedQuery.all.map(\.name).joined(separator: ", ")) (gapdb query --list)")
+    // An unknown name is a mistake on the command line (usage, exit code 64), found before
+    // the store is opened.
+    let query = try exitingWithUsageCode { () throws -> CannedQuery in
+      guard let query = CannedQuery.named(name) else {
+        throw CommandUsageError(
+          "no canned query named \"\(name)\"",
+          hint: "available: \(CannedQuery.all.map(\.name).joined(separator: ", ")) (gapdb query --list).")
+      }
+      return query
     }
     let db = try openStore(database, readOnly: true)
     try exitingWithUsageCode {

@@ -52,6 +52,12 @@ public struct ReportCommand: ParsableCommand {
   public init() {}
 
   public func validate() throws {
+    try validateNonEmptyPath(store, "<store>")
+    if isSameFile(out, store) {
+      throw ValidationError(
+        "--out '\(out)' is the store itself; writing the report there would destroy the store. "
+          + "Hint: give the report its own name, e.g. --out report.html.")
+    }
     if format == nil, ReportFormat(path: out) == nil {
       throw ValidationError(
         "--out '\(out)': cannot tell the report format from the extension (only html or markdown are written). "

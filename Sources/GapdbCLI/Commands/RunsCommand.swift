@@ -42,6 +42,7 @@ struct RunsCommand: ParsableCommand {
   }
 
   mutating func validate() throws {
+    try validateNonEmptyPath(database, "<database>")
     if !(staleAfter >= 0) || staleAfter.isInfinite {
       throw ValidationError(
         "--stale-after must be a finite number of seconds ≥ 0; got \(staleAfter).")
@@ -68,6 +69,21 @@ struct RunsCommand: ParsableCommand {
       }
       writer.finish()
       sink.flush()
+      // An empty list is a success, but an experiment name the store has never seen is most
+      // likely a typo: say so on standard error (stdout stays valid for scripts).
+      if let experiment,
+        try db.scalar(
+          sql: "SELECT count(*) FROM experiment WHERE name = ?", arguments: [.text(experiment)])
+          == .integer(0)
+      {
+        let names = try db.fetchAll(sql: "SELECT name FROM experiment ORDER BY name LIMIT 20")
+          .compactMap { $0[0].stringValue }
+        writeStandardError(
+          "note: no experiment named \"\(experiment)\" in \(database) ("
+            + (names.isEmpty
+              ? "the store has no experiments yet" : "experiments: \(names.joined(separator: ", "))")
+            + ")\n")
+      }
     }
   }
 }

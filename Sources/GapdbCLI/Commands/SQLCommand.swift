@@ -53,10 +53,8 @@ struct SQLCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   mutating func validate() throws {
-    if parameters.count % 2 != 0 {
-      throw ValidationError(
-        "Each -p takes a name and a value; got \(parameters.count) words: \(parameters).")
-    }
+    try validateNonEmptyPath(database, "<database>")
+    try validateParameterWords(parameters)
   }
 
   func run() throws {
@@ -68,14 +66,17 @@ struct SQLCommand: ParsableCommand {
     let db = try openStore(database, readOnly: !write)
     db.limitValueLength(to: Database.commandLineMaximumValueBytes)
     try exitingWithUsageCode {
-      try translatingDatabaseErrors {
+      try translatingDatabaseErrors(writablePath: write ? database : nil) {
         let statement: Statement
         do {
           statement = try db.makeStatement(sql: text)
         } catch let error as DatabaseError where error.message.hasPrefix("the SQL holds") {
           // No statement or several: the command line is wrong (usage, exit code 64).
+          let shown = oneLine(text)
           throw CommandUsageError(
-            error.message + ": " + oneLine(text),
+            error.message
+              + (!shown.isEmpty
+                ? ": " + shown : sql == "-" ? " (standard input is empty)" : " (the SQL is empty)"),
             hint: "pass one statement per call of `gapdb sql`.")
         }
         if !write && !statement.isReadonly {

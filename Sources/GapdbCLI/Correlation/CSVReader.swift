@@ -13,7 +13,12 @@ struct CSVTable {
 /// Errors reading a CSV file.
 enum CSVError: Error, CustomStringConvertible {
   case unreadable(path: String, reason: String)
+  /// The file has no bytes at all (`/dev/null`, an empty file, empty standard input).
   case empty(path: String)
+  /// The file has bytes but no record: only blank lines (or a byte-order mark).
+  case blank(path: String)
+  /// NUL bytes: a binary file; `sqlite` when it starts with SQLite's header.
+  case binary(path: String, sqlite: Bool)
   case unterminatedQuote(path: String, line: Int)
   case stray(path: String, line: Int, character: String)
   case tooManyFields(path: String, line: Int, count: Int, header: Int)
@@ -22,7 +27,14 @@ enum CSVError: Error, CustomStringConvertible {
   var description: String {
     switch self {
     case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
-    case .empty(let path): return "\(path) has no header row"
+    case .empty(let path):
+      return path == "-" ? "standard input (--csv -) is empty" : "the CSV file \(path) is empty"
+    case .blank(let path):
+      return "\(csvName(path)) holds only blank lines: no header row"
+    case .binary(let path, let sqlite):
+      return sqlite
+        ? "\(csvName(path)) is an SQLite database, not a CSV file"
+        : "\(csvName(path)) is a binary file (it holds NUL bytes), not a CSV file"
     case .unterminatedQuote(let path, let line):
       return "\(path): the quoted field starting on line \(line) never ends"
     case .stray(let path, let line, let character):
@@ -33,6 +45,25 @@ enum CSVError: Error, CustomStringConvertible {
       return "\(path): the column \"\(name)\" appears twice in the header"
     }
   }
+
+  /// What to do about it.
+  var hint: String {
+    switch self {
+    case .unreadable:
+      return "check the path given to --csv: it must name a readable CSV file (or - for standard input)."
+    case .empty, .blank:
+      return "the file needs a header row naming the columns, then one row per run."
+    case .binary(let path, true):
+      return "a gapdb store is read without --csv: gapdb correlate \(path)"
+    default:
+      return "the file must be CSV (RFC 4180) with a header row."
+    }
+  }
+}
+
+/// How messages name a CSV source: its path, or "standard input" for `-`.
+private func csvName(_ path: String) -> String {
+  path == "-" ? "standard input (--csv -)" : path
 }
 
 /// Reads a CSV file per RFC 4180: comma-separated fields, fields optionally enclosed in double
@@ -41,22 +72,45 @@ enum CSVError: Error, CustomStringConvertible {
 /// skipped and blank lines are ignored. Records shorter than the header are kept (missing
 /// trailing fields); longer ones are an error.
 ///
+/// The file is read as a stream, so character devices and pipes (`/dev/null`,
+/// `<(command)`) work like regular files.
+///
 /// - Parameter path: The file path, or `-` for standard input.
 /// - Returns: The table.
-/// - Throws: ``CSVError`` naming the file and line.
+/// - Throws: ``CSVError`` naming the file and line: a missing, unreadable or directory path,
+///   an empty or blank file, a binary file, malformed CSV.
 /// - Complexity: O(bytes).
 func readCSV(path: String) throws -> CSVTable {
   let data: Data
-  do {
-    if path == "-" {
-      data = FileHandle.standardInput.readDataToEndOfFile()
-    } else {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+  if path == "-" {
+    data = FileHandle.standardInput.readDataToEndOfFile()
+  } else {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw CSVError.unreadable(path: path, reason: "no such file")
     }
-  } catch {
-    throw CSVError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+    if isDirectory.boolValue {
+      throw CSVError.unreadable(path: path, reason: "it is a directory, not a CSV file")
+    }
+    // Not Data(contentsOf:): on Linux it fails on /dev/null with a misleading "permission"
+    // message. open(2) gives the real cause (errno) for an unreadable file.
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw CSVError.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased())
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    do {
+      data = try handle.readToEnd() ?? Data()
+    } catch {
+      throw CSVError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+    }
   }
-  return try parseCSV(Array(data), path: path)
+  let bytes = Array(data)
+  if bytes.isEmpty { throw CSVError.empty(path: path) }
+  if bytes.contains(0) {
+    throw CSVError.binary(path: path, sqlite: bytes.starts(with: Array("SQLite format 3\0".utf8)))
+  }
+  return try parseCSV(bytes, path: path)
 }
 
 /// Parses CSV bytes (see ``readCSV(path:)``).
@@ -143,7 +197,9 @@ func parseCSV(_ bytes: [UInt8], path: String) throws -> CSVTable {
     i += 1
   }
   if !atRecordStart || !field.isEmpty || !fields.isEmpty { endRecord() }
-  guard let header = records.first else { throw CSVError.empty(path: path) }
+  guard let header = records.first else {
+    throw bytes.isEmpty ? CSVError.empty(path: path) : CSVError.blank(path: path)
+  }
   var seen = Set<String>()
   for name in header {
     if !seen.insert(name).inserted { throw CSVError.duplicateColumn(path: path, name: name) }

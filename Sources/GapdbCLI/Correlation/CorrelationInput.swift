@@ -77,6 +77,11 @@ func makeCorrelationInput(
     }
     axisIndices.append(k)
   }
+  guard !table.rows.isEmpty else {
+    throw CommandError(
+      "\(path) has a header row (\(available)) but no data rows",
+      hint: "add one row per run below the header.")
+  }
   func cell(_ row: [String], _ k: Int) -> String { k < row.count ? row[k] : "" }
   // The gap must be numeric.
   var gap: [Double] = []
@@ -115,26 +120,33 @@ func makeCorrelationInput(
   for k in candidates {
     var values: [Double] = []
     values.reserveCapacity(table.rows.count)
-    var numeric = true
-    var badExample = ""
-    for row in table.rows {
+    var firstBadRow: Int?
+    var hasNumber = false
+    for (r, row) in table.rows.enumerated() {
       let parsed = parseNumber(cell(row, k))
       if !parsed.isNumeric {
-        numeric = false
-        badExample = cell(row, k)
-        break
+        if firstBadRow == nil { firstBadRow = r }
+      } else if parsed.value != nil {
+        hasNumber = true
       }
       values.append(parsed.value ?? .nan)
     }
-    if numeric {
+    guard let r = firstBadRow else {
       measures.append((table.header[k], values))
-    } else if measureNames != nil {
-      throw CommandError(
-        "\(path): the measure column \"\(table.header[k])\" holds the non-number \"\(badExample)\"",
-        hint: "measures must be numeric (empty, nan and inf are accepted and excluded)")
-    } else {
-      skipped.append(table.header[k])
+      continue
     }
+    if measureNames == nil && !hasNumber {
+      // A text column (model names, optimizer, …): not a measure.
+      skipped.append(table.header[k])
+      continue
+    }
+    // A requested measure, or a column of numbers with a stray non-number: a data error, not
+    // a column to drop silently.
+    let name = table.header[k]
+    throw CommandError(
+      "\(path) line \(table.lineNumbers[r]): the measure column \"\(name)\" holds the non-number \"\(cell(table.rows[r], k))\"",
+      hint: "measures must be numbers (empty, nan and inf are accepted and excluded)"
+        + (measureNames == nil ? "; or leave the column out with --ignore-columns \(name)" : ""))
   }
   if !skipped.isEmpty {
     notes.append("ignored non-numeric columns: \(skipped.joined(separator: ", "))")
