@@ -8,8 +8,8 @@
 /// Why not BLAS: every other product in gapdb goes through OpenBLAS, but here a BLAS call
 /// needs |W|^p materialized first (one write and one more read of each W per p, i.e. three
 /// extra matrix copies per layer); the fused pass is about 3× cheaper (see
-/// `gapdb-bench measures`). ``pathNormLogs(_:p:)`` keeps the BLAS (`sgemv`) route and a test
-/// checks that both agree.
+/// `gapdb-bench measures`). ``pathNormLogs(_:p:)`` uses a separate single-exponent kernel
+/// (`poweredProductPair`) that always runs at scale 1 first, and a test checks that both agree.
 ///
 /// - Parameters:
 ///   - w: Row-major weights, `rows × columns`.
