@@ -78,7 +78,7 @@ struct MeasuresBenchmark: ParsableCommand {
     time("l1_path (with+without biases)", numpy: "l1_path") { sink += pathNormLogs(network, p: 1).withBiases }
     time("l2_path (with+without biases)", numpy: "l2_path") { sink += pathNormLogs(network, p: 2).withBiases }
     time("l1.5 path (with+without biases)") { sink += pathNormLogs(network, p: 1.5).withBiases }
-    time("path norms l1 + l1.5 + l2, fused single pass (suite)") { sink += standardPathNormLogs(network)[0].withBiases }
+    time("path norms l1 + l1.5 + l2, both variants (suite)") { sink += standardPathNormLogs(network)[0].withBiases }
     time("svd_spectrum (all singular values)", numpy: "svd_spectrum", repeats: svdRepeats) {
       for w in weights { sink += Double((try? singularValues(of: w))?.count ?? 0) }
     }
