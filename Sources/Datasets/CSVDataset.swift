@@ -107,7 +107,9 @@ public enum CSVDataset {
     let text = String(decoding: bytes, as: UTF8.self)
     var rows: [(line: Int, fields: [String])] = []
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Swift reads "\r\n" as one Character, so splitting on "\n" alone would see a CRLF file
+    // as a single line: split on either; a lone "\r" left at the end of a line is dropped below.
+    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }

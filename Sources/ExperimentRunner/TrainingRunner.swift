@@ -126,8 +126,10 @@ public struct TrainingRunSummary: Sendable {
 ///   - data: The loaded, unprepared data (``DataSource/load(seed:)``), so a sweep can load once.
 ///   - recorder: An open store.
 ///   - progress: Called on the calling thread for each event.
-///   - isCancelled: Polled after every optimizer step; returning true stops training, marks
-///     the run failed (stop reason `interrupted`) and throws ``TrainingRunError/cancelled(runID:epoch:)``.
+///   - isCancelled: Polled after every optimizer step and, while the perturbation suite runs,
+///     between its probes, ascent steps and batches; returning true stops training, marks the
+///     run failed (stop reason `interrupted`; epochs recorded before stay) and throws
+///     ``TrainingRunError/cancelled(runID:epoch:)``.
 /// - Returns: The summary.
 /// - Throws: ``TrainingRunError``, `DatasetError`, `RecorderError`, `DatabaseError`.
 public func runTraining(
@@ -220,7 +222,15 @@ public func runTraining(
           }
           measured.append(report.epoch)
         }
-        if let flatnessMonitor { record.measures += try flatnessMonitor.measures(for: report).map(\.measureRecord) }
+        if let flatnessMonitor {
+          // The suite can take minutes; it polls `isCancelled` between probes, ascent steps and
+          // batches, and a cancellation takes the same 'interrupted' path as one during training.
+          do {
+            record.measures += try flatnessMonitor.measures(for: report, shouldCancel: isCancelled).map(\.measureRecord)
+          } catch FlatnessError.cancelled {
+            throw TrainingRunError.cancelled(runID: run.id, epoch: report.epoch)
+          }
+        }
         try run.recordEpoch(record)
         if configuration.snapshots.includes(epoch: report.epoch, isFinal: report.isFinal) {
           try run.saveWeightSnapshot(

@@ -44,8 +44,10 @@ public struct BoxAscentSettings: Sendable, Equatable {
 struct BoxAscentRun {
   /// The final perturbation u (inside the box).
   var perturbation: [Float]
-  /// The minibatch loss at each iterate before its step (`steps` values).
+  /// The minibatch loss at each iterate before its step (`steps` values, fewer when cancelled).
   var lossTrace: [Double]
+  /// Whether `shouldCancel` stopped the run before its last step.
+  var wasCancelled = false
 }
 
 /// Runs projected sign-gradient ascent on the training cross-entropy inside the box
@@ -60,11 +62,13 @@ struct BoxAscentRun {
 ///   - settings: Steps, batch size, step fraction.
 ///   - batchRNG: The stream minibatches are drawn from.
 ///   - onStep: Called with u after every step (tests check it never leaves the box).
+///   - shouldCancel: Polled before every step; returning true ends the run early with
+///     `wasCancelled` set.
 /// - Returns: The final perturbation and the loss trace.
 /// - Complexity: `steps` gradient evaluations on minibatches of `batchSize`.
 func projectedBoxAscent<Model: PerturbableClassifier>(
   model: Model, center: [Float], radii: [Float], start: [Float], pool: [Int], settings: BoxAscentSettings,
-  batchRNG: inout Xoshiro256StarStar, onStep: (([Float]) -> Void)? = nil
+  batchRNG: inout Xoshiro256StarStar, onStep: (([Float]) -> Void)? = nil, shouldCancel: () -> Bool = { false }
 ) -> BoxAscentRun {
   var u = start
   var point = center
@@ -74,6 +78,7 @@ func projectedBoxAscent<Model: PerturbableClassifier>(
   trace.reserveCapacity(settings.steps)
   for i in 0..<count { point[i] = center[i] + u[i] }
   for _ in 0..<settings.steps {
+    if shouldCancel() { return BoxAscentRun(perturbation: u, lossTrace: trace, wasCancelled: true) }
     let batch = drawBatch(from: pool, size: settings.batchSize, rng: &batchRNG)
     let step = model.lossAndGradient(parameters: point, examples: batch)
     trace.append(step.loss)

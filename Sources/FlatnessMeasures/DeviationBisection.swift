@@ -102,16 +102,17 @@ public struct BisectionOutcome: Sendable, Equatable {
 ///   - warmStart: A previous result to start from, or `nil`; ignored unless finite and
 ///     inside `(lower, upper]`.
 ///   - deviation: The deviation at a scale. A NaN deviation counts as "too large" (the
-///     perturbed network broke), so the search moves to smaller scales.
+///     perturbed network broke), so the search moves to smaller scales. An error it throws
+///     (e.g. ``FlatnessError/cancelled``) ends the search and is rethrown.
 /// - Returns: The scale, its deviation, the status and all probes.
 /// - Complexity: At most `depth + 3` calls of `deviation`.
-func bisectDeviation(
-  settings: BisectionSettings, warmStart: Double?, deviation: (Double) -> Double
-) -> BisectionOutcome {
+func bisectDeviation<E: Error>(
+  settings: BisectionSettings, warmStart: Double?, deviation: (Double) throws(E) -> Double
+) throws(E) -> BisectionOutcome {
   var probes: [BisectionProbe] = []
   let d = settings.targetDeviation
-  func probe(_ s: Double) -> Double {
-    let dev = deviation(s)
+  func probe(_ s: Double) throws(E) -> Double {
+    let dev = try deviation(s)
     probes.append(BisectionProbe(scale: s, deviation: dev))
     return dev
   }
@@ -123,7 +124,7 @@ func bisectDeviation(
   var warm = false
   if let s = warmStart, s.isFinite, s > settings.lower, s <= settings.upper {
     warm = true
-    let dev = probe(s)
+    let dev = try probe(s)
     if hits(dev) {
       return BisectionOutcome(scale: s, deviation: dev, status: .converged, probes: probes, warmStarted: true)
     }
@@ -131,7 +132,7 @@ func bisectDeviation(
       hi = s
       let candidate = max(settings.lower, s / settings.warmStartFactor)
       if candidate > settings.lower {
-        let devLow = probe(candidate)
+        let devLow = try probe(candidate)
         if hits(devLow) {
           return BisectionOutcome(scale: candidate, deviation: devLow, status: .converged, probes: probes, warmStarted: true)
         }
@@ -141,7 +142,7 @@ func bisectDeviation(
       lo = s
       let candidate = min(settings.upper, s * settings.warmStartFactor)
       if candidate < settings.upper {
-        let devHigh = probe(candidate)
+        let devHigh = try probe(candidate)
         if hits(devHigh) {
           return BisectionOutcome(scale: candidate, deviation: devHigh, status: .converged, probes: probes, warmStarted: true)
         }
@@ -152,7 +153,7 @@ func bisectDeviation(
   var last = BisectionProbe(scale: (lo + hi) / 2, deviation: .nan)
   for _ in 0..<settings.depth {
     let s = (lo + hi) / 2
-    let dev = probe(s)
+    let dev = try probe(s)
     last = BisectionProbe(scale: s, deviation: dev)
     if hits(dev) {
       return BisectionOutcome(scale: s, deviation: dev, status: .converged, probes: probes, warmStarted: warm)
@@ -163,17 +164,22 @@ func bisectDeviation(
     scale: last.scale, deviation: last.deviation, status: .depthExhausted, probes: probes, warmStarted: warm)
 }
 
-/// Errors of the flatness searches: a bad setting or input, named with its value.
+/// Errors of the flatness searches: a bad setting or input, named with its value, or a
+/// cancellation requested through a `shouldCancel` hook.
 public enum FlatnessError: Error, Equatable, CustomStringConvertible {
   /// A setting is out of range; carries the setting with its value and a hint.
   case invalidSetting(String, hint: String)
   /// An input does not fit the model (wrong parameter count, no examples, …).
   case invalidInput(String, hint: String)
+  /// The caller's `shouldCancel` hook returned true (e.g. the user pressed Ctrl-C); the
+  /// searches stopped between probes, ascent steps or batches and computed no values.
+  case cancelled
 
   public var description: String {
     switch self {
     case .invalidSetting(let what, _): return "invalid setting: \(what)"
     case .invalidInput(let what, _): return "invalid input: \(what)"
+    case .cancelled: return "the perturbation searches were cancelled"
     }
   }
 
@@ -181,6 +187,13 @@ public enum FlatnessError: Error, Equatable, CustomStringConvertible {
   public var hint: String {
     switch self {
     case .invalidSetting(_, let hint), .invalidInput(_, let hint): return hint
+    case .cancelled: return "run the searches again to get their values"
     }
   }
+}
+
+/// Throws ``FlatnessError/cancelled`` when `shouldCancel` returns true.
+@inline(__always)
+func checkCancellation(_ shouldCancel: () -> Bool) throws(FlatnessError) {
+  if shouldCancel() { throw .cancelled }
 }

@@ -52,10 +52,16 @@ public final class FlatnessMonitor {
   /// A diverged network (non-finite training loss) gets its perturbation measures as undefined,
   /// with the reason, instead of a search over a network that is not a number.
   ///
-  /// - Parameter report: The trainer's report for this epoch.
+  /// - Parameters:
+  ///   - report: The trainer's report for this epoch.
+  ///   - shouldCancel: Passed to ``runFlatnessSuite(context:settings:warmStart:willRun:shouldCancel:)``;
+  ///     returning true stops the suite between probes, ascent steps or batches.
   /// - Returns: Values with their detail, ready to record with `report.epoch`.
-  /// - Throws: ``FlatnessError`` for bad settings.
-  public func measures(for report: EpochReport) throws(FlatnessError) -> [FlatnessMeasureValue] {
+  /// - Throws: ``FlatnessError`` for bad settings, ``FlatnessError/cancelled`` when
+  ///   `shouldCancel` returned true (the warm start is left as it was).
+  public func measures(for report: EpochReport, shouldCancel: () -> Bool = { false }) throws(FlatnessError)
+    -> [FlatnessMeasureValue]
+  {
     log.checkpoints.append(.init(step: report.optimizerSteps, crossEntropy: report.trainLoss))
     guard report.epoch >= 1 else { return [] }
     log.epochLosses.append(report.trainLoss)
@@ -68,11 +74,13 @@ public final class FlatnessMonitor {
       }
       return values
     }
+    try checkCancellation(shouldCancel)
     let context = try FlatnessContext(
       model: classifier, parameters: report.network.parameterVector(),
       initialParameters: report.initialNetwork.parameterVector(), subsetSize: settings.subsetSize,
       seed: settings.subsetSeed)
-    let suite = try runFlatnessSuite(context: context, settings: settings, warmStart: warmStart, willRun: willRunSearch)
+    let suite = try runFlatnessSuite(
+      context: context, settings: settings, warmStart: warmStart, willRun: willRunSearch, shouldCancel: shouldCancel)
     warmStart = suite.warmStart
     values.append(contentsOf: suite.values)
     return values

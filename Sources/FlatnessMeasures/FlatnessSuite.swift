@@ -98,11 +98,14 @@ public struct FlatnessReport: Sendable {
 ///   - warmStart: Scales from the previous checkpoint, or none.
 ///   - willRun: Called before each search (e.g. to refresh a run's heartbeat during a long
 ///     suite).
+///   - shouldCancel: Polled between probes, noise draws, ascent steps and minibatches (and
+///     before each search); once it returns true the suite stops within one forward/backward
+///     pass and throws ``FlatnessError/cancelled``, returning no partial values.
 /// - Returns: The values, timings and next warm start.
-/// - Throws: ``FlatnessError`` for bad settings.
+/// - Throws: ``FlatnessError`` for bad settings, ``FlatnessError/cancelled`` on cancellation.
 public func runFlatnessSuite<Model>(
   context: FlatnessContext<Model>, settings: FlatnessSuiteSettings, warmStart: FlatnessWarmStart = .init(),
-  willRun: (FlatnessSearch) -> Void = { _ in }
+  willRun: (FlatnessSearch) -> Void = { _ in }, shouldCancel: () -> Bool = { false }
 ) throws(FlatnessError) -> FlatnessReport {
   var values: [FlatnessMeasureValue] = []
   var seconds: [FlatnessSearch: Double] = [:]
@@ -112,6 +115,7 @@ public func runFlatnessSuite<Model>(
   let initial = context.initialParameters
   let noInit = "no initial weights were given"
   func timed<T>(_ search: FlatnessSearch, _ body: () throws(FlatnessError) -> T) throws(FlatnessError) -> T {
+    try checkCancellation(shouldCancel)
     willRun(search)
     let start = Date()
     let result = try body()
@@ -133,7 +137,9 @@ public func runFlatnessSuite<Model>(
     guard settings.searches.contains(search) else { continue }
     let previous = geometry == .isotropic ? warmStart.pacBayesSigma : warmStart.pacBayesMagnitudeSigma
     let result = try timed(search) { () throws(FlatnessError) in
-      try searchPACBayesSigma(context: context, geometry: geometry, settings: settings.pacBayes, warmStart: previous)
+      try searchPACBayesSigma(
+        context: context, geometry: geometry, settings: settings.pacBayes, warmStart: previous,
+        shouldCancel: shouldCancel)
     }
     let s = result.sigma
     let p = settings.pacBayes
@@ -181,7 +187,9 @@ public func runFlatnessSuite<Model>(
     guard settings.searches.contains(search) else { continue }
     let previous = geometry == .isotropic ? warmStart.sharpnessAlpha : warmStart.sharpnessMagnitudeAlpha
     let result = try timed(search) { () throws(FlatnessError) in
-      try searchSharpnessAlpha(context: context, geometry: geometry, settings: settings.sharpness, warmStart: previous)
+      try searchSharpnessAlpha(
+        context: context, geometry: geometry, settings: settings.sharpness, warmStart: previous,
+        shouldCancel: shouldCancel)
     }
     let a = result.alpha
     let q = settings.sharpness
@@ -233,7 +241,9 @@ public func runFlatnessSuite<Model>(
   if settings.searches.contains(.keskar) {
     let results = try timed(.keskar) { () throws(FlatnessError) in
       var out: [KeskarResult] = []
-      for e in settings.keskar.epsilons { out.append(try keskarSharpness(context: context, epsilon: e, settings: settings.keskar)) }
+      for e in settings.keskar.epsilons {
+        out.append(try keskarSharpness(context: context, epsilon: e, settings: settings.keskar, shouldCancel: shouldCancel))
+      }
       return out
     }
     for r in results {
@@ -251,7 +261,8 @@ public func runFlatnessSuite<Model>(
 
   if settings.searches.contains(.gradientNoise) {
     var value = try timed(.gradientNoise) { () throws(FlatnessError) in
-      try gradientNoise(context: context, method: settings.gradientNoise, seed: settings.pacBayes.seed)
+      try gradientNoise(
+        context: context, method: settings.gradientNoise, seed: settings.pacBayes.seed, shouldCancel: shouldCancel)
     }
     value.detail = merge(data, value.detail)
     values.append(value)

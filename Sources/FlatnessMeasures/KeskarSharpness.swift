@@ -76,10 +76,14 @@ public func keskarMeasureID(epsilon: Double) -> String {
 ///   - context: Model, trained parameters, evaluation subset and unperturbed loss.
 ///   - epsilon: ε > 0.
 ///   - settings: The maximizer's settings.
+///   - shouldCancel: Polled before every ascent step and before the final evaluation.
 /// - Returns: φ with the losses used.
+/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for bad settings,
+///   ``FlatnessError/cancelled`` when `shouldCancel` returned true.
 /// - Complexity: `steps` gradient evaluations plus one forward pass over the subset.
 public func keskarSharpness<Model>(
-  context: FlatnessContext<Model>, epsilon: Double, settings: KeskarSettings = .init()
+  context: FlatnessContext<Model>, epsilon: Double, settings: KeskarSettings = .init(),
+  shouldCancel: () -> Bool = { false }
 ) throws(FlatnessError) -> KeskarResult {
   try settings.validate()
   guard epsilon > 0, epsilon.isFinite else {
@@ -91,7 +95,9 @@ public func keskarSharpness<Model>(
   var batches = Xoshiro256StarStar(seed: settings.seed, purpose: .keskarBatches)
   let run = projectedBoxAscent(
     model: context.model, center: w, radii: radii, start: [Float](repeating: 0, count: w.count),
-    pool: context.examples, settings: settings.ascent, batchRNG: &batches)
+    pool: context.examples, settings: settings.ascent, batchRNG: &batches, shouldCancel: shouldCancel)
+  if run.wasCancelled { throw .cancelled }
+  try checkCancellation(shouldCancel)
   var end = w
   for i in 0..<w.count { end[i] = w[i] + run.perturbation[i] }
   let baselineLoss = context.baseline.meanLoss

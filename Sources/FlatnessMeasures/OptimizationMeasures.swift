@@ -110,13 +110,18 @@ public enum GradientNoiseMethod: Sendable, Equatable {
 ///   - context: Model, parameters and evaluation subset.
 ///   - method: Exact per-example (default) or the minibatch estimate.
 ///   - seed: Seed of the minibatch draws (minibatch method only).
+///   - shouldCancel: Polled before the mean gradient, before the per-example norms and before
+///     every minibatch.
 /// - Returns: The value with the method, batch size and example count in its detail.
-/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for a bad batch size or count.
+/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for a bad batch size or count,
+///   ``FlatnessError/cancelled`` when `shouldCancel` returned true.
 /// - Complexity: per-example: one full-subset gradient plus the model's per-example norm
 ///   routine (O(n) backward passes by default); minibatch: K + 1 gradients.
 public func gradientNoise<Model>(
-  context: FlatnessContext<Model>, method: GradientNoiseMethod = .perExample, seed: UInt64 = 0
+  context: FlatnessContext<Model>, method: GradientNoiseMethod = .perExample, seed: UInt64 = 0,
+  shouldCancel: () -> Bool = { false }
 ) throws(FlatnessError) -> FlatnessMeasureValue {
+  try checkCancellation(shouldCancel)
   let w = context.parameters
   let mean = context.model.lossAndGradient(parameters: w, examples: context.examples).gradient
   var meanSquared = 0.0
@@ -128,6 +133,7 @@ public func gradientNoise<Model>(
   var variance: Double
   switch method {
   case .perExample:
+    try checkCancellation(shouldCancel)
     let norms = context.model.perExampleGradientSquaredNorms(parameters: w, examples: context.examples)
     variance = norms.reduce(0, +) / Double(norms.count) - meanSquared
     detail["method"] = .string("per_example")
@@ -139,6 +145,7 @@ public func gradientNoise<Model>(
     var rng = Xoshiro256StarStar(seed: seed, purpose: .gradientNoiseBatches)
     var total = 0.0
     for _ in 0..<batches {
+      try checkCancellation(shouldCancel)
       let batch = (0..<batchSize).map { _ in context.examples[Int(rng.next() % UInt64(context.examples.count))] }
       let g = context.model.lossAndGradient(parameters: w, examples: batch).gradient
       var s = 0.0

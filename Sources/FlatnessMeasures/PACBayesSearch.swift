@@ -70,13 +70,15 @@ public struct PACBayesSearchResult: Sendable, Equatable {
 ///   - geometry: Isotropic or magnitude-aware.
 ///   - settings: Bisection, draws, ε, perturbed parameters, seed.
 ///   - warmStart: A previous σ (e.g. from the previous checkpoint) to start from.
+///   - shouldCancel: Polled before every noise draw (one forward pass each).
 /// - Returns: σ with the bisection diagnostics.
-/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for bad settings.
+/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for bad settings,
+///   ``FlatnessError/cancelled`` when `shouldCancel` returned true.
 /// - Complexity: At most `(depth + 3)·draws` forward passes over the evaluation subset, plus
 ///   O(draws·P) memory for the cached noise when `draws·P ≤ 16M` (else regenerated per use).
 public func searchPACBayesSigma<Model>(
   context: FlatnessContext<Model>, geometry: PerturbationGeometry, settings: PACBayesSettings = .init(),
-  warmStart: Double? = nil
+  warmStart: Double? = nil, shouldCancel: () -> Bool = { false }
 ) throws(FlatnessError) -> PACBayesSearchResult {
   try settings.validate()
   let w = context.parameters
@@ -94,10 +96,12 @@ public func searchPACBayesSigma<Model>(
     return z
   }
   let baseline = context.baseline.accuracy
-  let outcome = bisectDeviation(settings: settings.bisection, warmStart: warmStart) { sigma in
+  let outcome = try bisectDeviation(settings: settings.bisection, warmStart: warmStart) {
+    (sigma: Double) throws(FlatnessError) -> Double in
     var total = 0.0
     var perturbed = w
     for k in 0..<settings.draws {
+      try checkCancellation(shouldCancel)
       let z = noise(k)
       for i in 0..<count where mask[i] {
         let std: Double

@@ -71,13 +71,15 @@ public struct SharpnessSearchResult: Sendable, Equatable {
 ///   - geometry: Plain or magnitude-aware box.
 ///   - settings: Bisection, inner loop, restarts, ε, perturbed parameters, seed.
 ///   - warmStart: A previous α to start from.
+///   - shouldCancel: Polled before every ascent step and every restart's evaluation.
 /// - Returns: α with the bisection diagnostics.
-/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for bad settings.
+/// - Throws: ``FlatnessError/invalidSetting(_:hint:)`` for bad settings,
+///   ``FlatnessError/cancelled`` when `shouldCancel` returned true.
 /// - Complexity: At most `(depth + 3)·restarts` × (`steps` minibatch gradients + one forward
 ///   pass over the evaluation subset).
 public func searchSharpnessAlpha<Model>(
   context: FlatnessContext<Model>, geometry: PerturbationGeometry, settings: SharpnessSettings = .init(),
-  warmStart: Double? = nil
+  warmStart: Double? = nil, shouldCancel: () -> Bool = { false }
 ) throws(FlatnessError) -> SharpnessSearchResult {
   try settings.validate()
   let w = context.parameters
@@ -89,7 +91,8 @@ public func searchSharpnessAlpha<Model>(
     return (0..<w.count).map { _ in Float(2 * rng.nextUnit() - 1) }
   }
   let baseline = context.baseline.accuracy
-  let outcome = bisectDeviation(settings: settings.bisection, warmStart: warmStart) { alpha in
+  let outcome = try bisectDeviation(settings: settings.bisection, warmStart: warmStart) {
+    (alpha: Double) throws(FlatnessError) -> Double in
     let radii = boxRadii(
       center: w, scale: alpha, geometry: geometry, epsilon: settings.magnitudeEpsilon, mask: mask)
     var worst = Double.infinity
@@ -99,7 +102,9 @@ public func searchSharpnessAlpha<Model>(
       var batches = Xoshiro256StarStar(seed: settings.seed, purpose: .sharpnessBatches, index: r)
       let run = projectedBoxAscent(
         model: context.model, center: w, radii: radii, start: start, pool: context.examples,
-        settings: settings.ascent, batchRNG: &batches)
+        settings: settings.ascent, batchRNG: &batches, shouldCancel: shouldCancel)
+      if run.wasCancelled { throw .cancelled }
+      try checkCancellation(shouldCancel)
       var perturbed = w
       for i in 0..<w.count { perturbed[i] = w[i] + run.perturbation[i] }
       let accuracy = context.model.evaluate(parameters: perturbed, examples: context.examples).accuracy

@@ -28,7 +28,10 @@ public struct CannedQuery: Sendable, Equatable {
     self.name = name
     self.sql = sql
     var fields: [String: String] = [:]
-    for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift: split on it as well as on "\n" (a query file saved
+    // with CRLF line endings), and drop a stray "\r" at a line's end.
+    for rawLine in sql.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
       guard line.hasPrefix("--") else { break }
       let body = line.dropFirst(2).drop(while: { $0 == " " })
       guard let colon = body.firstIndex(of: ":") else { continue }

@@ -125,6 +125,56 @@ private func toyDataset(count: Int, classCount: Int = 10) -> LabeledDataset {
     #expect(error == .malformedCSV(path: fixture("ragged.csv"), line: 3, reason: "expected 3 fields, found 2"))
   }
 
+  /// Writes `text` byte for byte (CRLF stays CRLF) to a temporary file.
+  private func temporaryCSV(_ text: String, in dir: TemporaryDirectory, name: String = "crlf.csv") throws -> String {
+    let path = dir.path(name)
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+
+  @Test func csv_crlfWithHeader_parsesLikeLF() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let lf = try CSVDataset.load(path: fixture("small.csv"))
+    let crlf = try CSVDataset.load(
+      path: try temporaryCSV("x1,label,x2\r\n0.5,1,2\r\n1.5,0,-4\r\n\"2.5\",2,6e-1\r\n", in: dir))
+    #expect(crlf.labels == [1, 0, 2])
+    #expect(crlf.labels == lf.labels && crlf.features == lf.features)
+    // Without the final line break, and with a lone trailing newline after the last CRLF row.
+    let noFinal = try CSVDataset.load(path: try temporaryCSV("x1,label,x2\r\n0.5,1,2\r\n1.5,0,-4", in: dir))
+    #expect(noFinal.labels == [1, 0] && noFinal.features == Matrix([[0.5, 2], [1.5, -4]]))
+    let trailing = try CSVDataset.load(path: try temporaryCSV("x1,label,x2\r\n0.5,1,2\r\n1.5,0,-4\r\n\n", in: dir))
+    #expect(trailing.labels == [1, 0])
+  }
+
+  @Test func csv_crlfWithoutHeader_firstColumnIsLabel() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let d = try CSVDataset.load(path: try temporaryCSV("1,0.5,2\r\n0,1.5,-4\r\n", in: dir))
+    #expect(d.labels == [1, 0])
+    #expect(d.features == Matrix([[0.5, 2], [1.5, -4]]))
+  }
+
+  @Test func csv_crlfBadRow_reportsItsLineNumber() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let ragged = try temporaryCSV("a,label,b\r\n1,0,2\r\n3,1\r\n4,0,5\r\n", in: dir, name: "ragged.csv")
+    let error = #expect(throws: DatasetError.self) { try CSVDataset.load(path: ragged) }
+    #expect(error == .malformedCSV(path: ragged, line: 3, reason: "expected 3 fields, found 2"))
+    // Blank CRLF lines still count: the bad value is on line 4.
+    let blank = try temporaryCSV("a,label,b\r\n1,0,2\r\n\r\n3,1,x\r\n", in: dir, name: "blank.csv")
+    let second = #expect(throws: DatasetError.self) { try CSVDataset.load(path: blank) }
+    guard case .malformedCSV(_, let line, let reason)? = second else {
+      Issue.record("expected malformedCSV, got \(String(describing: second))")
+      return
+    }
+    #expect(line == 4 && reason.contains("'x'"))
+    // Mixed LF and CRLF lines count the same way.
+    let mixed = try temporaryCSV("a,label,b\n1,0,2\r\n3,1\n", in: dir, name: "mixed.csv")
+    let third = #expect(throws: DatasetError.self) { try CSVDataset.load(path: mixed) }
+    #expect(third == .malformedCSV(path: mixed, line: 3, reason: "expected 3 fields, found 2"))
+  }
+
   @Test func csv_nonNumericFeature_throwsNamingValue() {
     let error = #expect(throws: DatasetError.self) { try CSVDataset.load(path: fixture("nonnumeric.csv")) }
     #expect(error?.description.contains("'abc'") == true)

@@ -70,4 +70,64 @@ import TestSupport
     #expect(name?["name"]?.stringValue == "PAC-Bayes bound (distance from init)")
     #expect(name?["needs_init"]?.int64Value == 1)
   }
+
+  /// Ctrl-C while the suite runs: the suite stops at its next poll, the run is marked failed
+  /// with stop reason 'interrupted' (as during training) and the epochs before stay.
+  @Test func cancellationDuringSuite_marksRunInterruptedAndKeepsEarlierEpochs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    var configuration = TrainingRunConfiguration(
+      experiment: "flatness-cancel",
+      dataSource: .csv(train: try blobCSV(in: dir), test: nil, holdoutFraction: 0.2, labelColumn: .automatic),
+      preparation: DataPreparation(),
+      training: TrainingConfiguration(hiddenLayerSizes: [6], learningRate: 0.1, batchSize: 16, maxEpochs: 5, seed: 2),
+      measureEvery: 1)
+    var settings = FlatnessSuiteSettings()
+    settings.setSeed(2)
+    settings.subsetSize = nil
+    settings.sharpness.ascent.steps = 3
+    configuration.flatness = FlatnessSchedule(settings: settings, every: 2)
+    let recorder = try Recorder(path: dir.path("store.sqlite"))
+    let data = try configuration.dataSource.load(seed: 2)
+    // `isCancelled` is polled once before every optimizer step (each followed by a `.step`
+    // event); polls with no step in between come from the suite. Cancel at the suite's third poll.
+    var pollsSinceStep = 0
+    var pollsAfterCancel = 0
+    var cancelled = false
+    var recordedEpochs: [Int] = []
+    let error = #expect(throws: TrainingRunError.self) {
+      try runTraining(
+        configuration, data: data, recorder: recorder,
+        progress: { event in
+          switch event {
+          case .step: pollsSinceStep = 0
+          case .epochRecorded(let e): recordedEpochs.append(e.epoch)
+          case .started: break
+          }
+        },
+        isCancelled: {
+          if cancelled { pollsAfterCancel += 1 }
+          pollsSinceStep += 1
+          if pollsSinceStep >= 3 { cancelled = true }
+          return cancelled
+        })
+    }
+    guard case .cancelled(let runID, let epoch)? = error else {
+      Issue.record("expected TrainingRunError.cancelled, got \(String(describing: error))")
+      return
+    }
+    #expect(epoch == 2)
+    #expect(pollsAfterCancel == 0)
+    #expect(recordedEpochs == [0, 1])
+    let db = recorder.database
+    let run = try #require(try db.fetchOne(sql: "SELECT status, stop_reason FROM run WHERE id = ?", arguments: [.integer(runID)]))
+    #expect(run["status"]?.stringValue == "failed")
+    #expect(run["stop_reason"]?.stringValue == "interrupted")
+    let epochs = try db.fetchAll(sql: "SELECT epoch FROM epoch_metric WHERE run_id = ? ORDER BY epoch", arguments: [.integer(runID)])
+      .compactMap { $0["epoch"]?.int64Value }
+    #expect(epochs == [0, 1])
+    #expect(try db.scalar(sql: "SELECT count(*) FROM measure_value WHERE measure_id = 'pacbayes_sigma'").int64Value == 0)
+    // Epoch 1's optimization measures stay.
+    #expect(try db.scalar(sql: "SELECT count(*) FROM measure_value WHERE measure_id = 'sotl' AND epoch = 1").int64Value == 1)
+  }
 }

@@ -149,3 +149,87 @@ import TestSupport
     #expect(d.jsonText == #"{"a":"NaN","b":"Infinity","c":["-Infinity",3,null,true],"q":"say \"hi\"\n"}"#)
   }
 }
+
+/// The suite's `shouldCancel` hook: polled between probes, draws, ascent steps and batches, and
+/// once it returns true the suite stops at once with ``FlatnessError/cancelled``.
+@Suite struct FlatnessCancellationTests {
+  func quickSettings(_ searches: Set<FlatnessSearch> = Set(FlatnessSearch.allCases)) -> FlatnessSuiteSettings {
+    var s = FlatnessSuiteSettings()
+    s.setSeed(4)
+    s.subsetSize = 100
+    s.sharpness.ascent.steps = 6
+    s.sharpness.restarts = 2
+    s.gradientNoise = .minibatch(batchSize: 16, batches: 5)
+    s.searches = searches
+    return s
+  }
+
+  /// Polls of a hook that never cancels, for one search alone.
+  func pollCount(_ search: FlatnessSearch) throws -> Int {
+    let (net, theta, initial) = fittedBlobNetwork()
+    let context = try FlatnessContext(model: net, parameters: theta, initialParameters: initial, subsetSize: 100, seed: 4)
+    var polls = 0
+    _ = try runFlatnessSuite(
+      context: context, settings: quickSettings([search]),
+      shouldCancel: {
+        polls += 1
+        return false
+      })
+    return polls
+  }
+
+  @Test(arguments: FlatnessSearch.allCases)
+  func hookReturningTrue_stopsAtOnceAndThrowsCancelled(_ search: FlatnessSearch) throws {
+    let total = try pollCount(search)
+    // Polled more than once per search: between its probes / steps / batches, not only at the start.
+    #expect(total >= 3, "\(search) polled \(total) times")
+    let (net, theta, initial) = fittedBlobNetwork()
+    let context = try FlatnessContext(model: net, parameters: theta, initialParameters: initial, subsetSize: 100, seed: 4)
+    for cancelAt in Set([1, 2, total / 2, total]) where cancelAt >= 1 {
+      var polls = 0
+      var willRunCalls = 0
+      let error = #expect(throws: FlatnessError.self) {
+        try runFlatnessSuite(
+          context: context, settings: quickSettings([search]), willRun: { _ in willRunCalls += 1 },
+          shouldCancel: {
+            polls += 1
+            return polls >= cancelAt
+          })
+      }
+      #expect(error == .cancelled)
+      // No further work (and no further poll) after the hook first returned true.
+      #expect(polls == cancelAt, "\(search): cancelled at poll \(cancelAt), polled \(polls) times")
+      if cancelAt == 1 { #expect(willRunCalls == 0) }
+    }
+  }
+
+  @Test func wholeSuite_cancelledAfterNPolls_throwsWithoutFurtherPolls() throws {
+    let (net, theta, initial) = fittedBlobNetwork()
+    let context = try FlatnessContext(model: net, parameters: theta, initialParameters: initial, subsetSize: 100, seed: 4)
+    var polls = 0
+    #expect(throws: FlatnessError.cancelled) {
+      try runFlatnessSuite(
+        context: context, settings: quickSettings(),
+        shouldCancel: {
+          polls += 1
+          return polls >= 25
+        })
+    }
+    #expect(polls == 25)
+  }
+
+  @Test func hookThatNeverCancels_changesNoValue() throws {
+    let (net, theta, initial) = fittedBlobNetwork()
+    let context = try FlatnessContext(model: net, parameters: theta, initialParameters: initial, subsetSize: 100, seed: 4)
+    let plain = try runFlatnessSuite(context: context, settings: quickSettings())
+    let hooked = try runFlatnessSuite(context: context, settings: quickSettings(), shouldCancel: { false })
+    #expect(plain.values.map(\.id) == hooked.values.map(\.id))
+    #expect(plain.values.map(\.value) == hooked.values.map(\.value))
+    #expect(plain.warmStart == hooked.warmStart)
+  }
+
+  @Test func cancelledError_describesItself() {
+    #expect(FlatnessError.cancelled.description.contains("cancelled"))
+    #expect(!FlatnessError.cancelled.hint.isEmpty)
+  }
+}

@@ -13,6 +13,14 @@ import Testing
     #expect(query.declaredParameters == ["a", "b"])
   }
 
+  @Test func header_crlfLineEndings_parseLikeLF() {
+    let query = CannedQuery(
+      name: "q", sql: "-- title: T\r\n-- description: D\r\n-- params: a, :b\r\nSELECT :a, :b\r\n")
+    #expect(query.title == "T")
+    #expect(query.description == "D")
+    #expect(query.declaredParameters == ["a", "b"])
+  }
+
   @Test(arguments: CannedQuery.all.map(\.name))
   func everyQuery_preparesReadOnly_withExactlyItsDeclaredParameters(_ name: String) throws {
     let query = try #require(CannedQuery.named(name))
