@@ -218,7 +218,7 @@ struct TrainCommand: ParsableCommand {
       throw ValidationError("--momentum must lie in [0, 1); got \(momentum).")
     }
     guard weightDecay >= 0, weightDecay.isFinite else {
-      throw ValidationError("--weight-decay must be a finite number ≥ 0; got \(weightDecay).")
+      throw ValidationError("--weight-decay must be a finite number ≥ 0; got \(weightDecay). Hint: e.g. 5e-4, or 0 for none.")
     }
     try validateSchedule()
     if pathSGDMatchFirstStep && optimizer != .pathSGD {
@@ -231,7 +231,8 @@ struct TrainCommand: ParsableCommand {
     }
     if let trainSize, trainSize < 1 { throw ValidationError("--train-size must be ≥ 1; got \(trainSize).") }
     if let t = targetTrainLoss, !(t >= 0 && t.isFinite) {
-      throw ValidationError("--target-train-loss must be a finite number ≥ 0; got \(t).")
+      throw ValidationError("--target-train-loss must be a finite number ≥ 0; got \(t). "
+          + "Hint: e.g. 0.01 (nats), or omit it to stop after --epochs.")
     }
     if let classes {
       guard classes >= 2 else { throw ValidationError("--classes must be ≥ 2; got \(classes).") }
@@ -281,7 +282,7 @@ struct TrainCommand: ParsableCommand {
   /// `--lr`: finite, positive, and neither 0 nor infinite once rounded to float32 (training is float32).
   private func validateLearningRate() throws {
     guard lr > 0, lr.isFinite else {
-      throw ValidationError("--lr must be a finite positive number; got \(lr).")
+      throw ValidationError("--lr must be a finite positive number; got \(lr). Hint: e.g. --lr 0.01.")
     }
     let single = Float(lr)
     guard single > 0, single.isFinite else {
@@ -548,9 +549,7 @@ final class ProgressDisplay {
       )
     case .step(let step):
       stepsDone = step.optimizerSteps
-      // Saturating: the product only feeds the ETA and must not trap.
-      let (product, overflow) = step.stepsPerEpoch.multipliedReportingOverflow(by: maxEpochs)
-      totalSteps = overflow ? Int.max : product
+      totalSteps = Self.totalSteps(stepsPerEpoch: step.stepsPerEpoch, maxEpochs: maxEpochs)
       guard isTerminal, ContinuousClock.now - lastDraw > .milliseconds(200) else { return }
       lastDraw = .now
       let fraction = Double(step.stepInEpoch) / Double(max(step.stepsPerEpoch, 1))
@@ -569,6 +568,13 @@ final class ProgressDisplay {
       writeStandardError((hasBar ? "\r\u{1B}[K" : "") + line + "\n")
       hasBar = false
     }
+  }
+
+  /// Steps of the whole run, saturating at `Int.max`: the product only feeds the ETA and must
+  /// never trap, whatever --epochs says.
+  static func totalSteps(stepsPerEpoch: Int, maxEpochs: Int) -> Int {
+    let (product, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: maxEpochs)
+    return overflow ? Int.max : product
   }
 
   func finish() {
