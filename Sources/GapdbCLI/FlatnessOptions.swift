@@ -73,9 +73,9 @@ public struct FlatnessOptions: ParsableArguments {
   @Option(
     name: .customLong("perturb-every"),
     help: ArgumentHelp(
-      "Run the perturbation suite (PAC-Bayes, sharpness, Keskar, gradient noise) every N epochs; the final epoch always runs (0: final only).",
+      "Run the perturbation suite (PAC-Bayes, sharpness, Keskar, gradient noise) every N epochs; the final epoch always runs (0: final only). (default: 0)",
       valueName: "N"))
-  public var perturbEvery: Int = 0
+  public var perturbEvery: Int?
 
   @Flag(name: .customLong("no-perturb"), help: "Skip the perturbation suite and the optimization-based measures.")
   public var noPerturb = false
@@ -85,14 +85,16 @@ public struct FlatnessOptions: ParsableArguments {
   public init() {}
 
   public mutating func validate() throws {
-    if perturbEvery < 0 { throw ValidationError("--perturb-every must be ≥ 0, got \(perturbEvery).") }
+    if let perturbEvery, perturbEvery < 0 {
+      throw ValidationError("--perturb-every must be ≥ 0, got \(perturbEvery).")
+    }
   }
 
   /// The training-run schedule, `nil` with `--no-perturb`.
   ///
   /// - Parameter runSeed: The run's seed, used when `--perturb-seed` is not given.
   public func schedule(runSeed: UInt64? = nil) -> FlatnessSchedule? {
-    noPerturb ? nil : FlatnessSchedule(settings: search.suiteSettings(runSeed: runSeed), every: perturbEvery)
+    noPerturb ? nil : FlatnessSchedule(settings: search.suiteSettings(runSeed: runSeed), every: perturbEvery ?? 0)
   }
 }
 

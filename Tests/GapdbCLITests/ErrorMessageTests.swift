@@ -147,7 +147,7 @@ import Testing
     let cases: [([String], String)] = [
       (["train", "--db", db, "--experiment", "e", "--epochs", "-1"], "Error: --epochs must be ≥ 0; got -1.\n"),
       (["train", "--db", db, "--experiment", "e", "--target-train-loss", "-1"],
-       "Error: --target-train-loss must be ≥ 0; got -1.0.\n"),
+       "Error: --target-train-loss must be a finite number ≥ 0; got -1.0. Hint: "),
       (["correlate", db, "--bootstrap", "-5"], "Error: --bootstrap must be 0 or more, got -5.\n"),
       (["train", "--db", db, "--experiment", "e", "--seed", "-1"],
        "Error: The value '-1' is invalid for '--seed <seed>': seeds are integers ≥ 0 (at most 18446744073709551615), got -1\n"),

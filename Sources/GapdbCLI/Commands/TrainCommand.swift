@@ -41,48 +41,55 @@ enum ScalingChoice: String, CaseIterable, ExpressibleByArgument {
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train a ReLU network on real data and record every epoch, its measures and margins.",
+    abstract: "Train a ReLU network and record every epoch, its measures and margins.",
     discussion: """
-      Trains a fully connected ReLU network (biases on, PyTorch's default initializer unless
-      --initializer says otherwise) with softmax cross-entropy, float32 on OpenBLAS, and records
-      into the store (created if missing), per epoch: full train/test loss (nats) and error,
-      learning rate, optimizer steps, wall time; and at epoch 0 (the initial weights), every
-      --measure-every epochs and the final epoch: per-layer weight summaries, every data-free
-      measure and the margin measures, computed on a fixed seeded subset of --margin-subset
-      training examples. Stops after --epochs, or when the full training cross-entropy reaches
-      --target-train-loss (Jiang et al.'s criterion); the run records whether it did. A NaN/Inf
-      loss ends the run as diverged (exit code 0: the run is recorded). Same seed, same result,
-      bit for bit, on one machine (BLAS threads fixed by --threads).
+      Trains a fully connected ReLU network (biases on, PyTorch's default initializer unless \
+      --initializer says otherwise) with softmax cross-entropy, float32 on OpenBLAS, and records into \
+      the store (created if missing), per epoch: full train/test loss (nats) and error, learning rate, \
+      optimizer steps, wall time; and at epoch 0 (the initial weights), every --measure-every epochs \
+      and the final epoch: per-layer weight summaries, every data-free measure and the margin \
+      measures, computed on a fixed seeded subset of --margin-subset training examples. Stops after \
+      --epochs (at most 1,000,000), or when the full training cross-entropy reaches \
+      --target-train-loss (Jiang et al.'s criterion); the run records whether it did. A NaN/Inf loss \
+      ends the run as diverged (exit code 0: the run is recorded). Same seed, same result, bit for \
+      bit, on one machine (BLAS threads fixed by --threads).
 
-      Data: Fashion-MNIST from Debian's dataset-fashion-mnist (\(IDXDataset.defaultFashionMNISTDirectory))
-      by default; --data-dir for any folder with the four MNIST-format IDX files (.gz or raw);
-      --csv for a CSV file (label column + numeric features) with a test set from --csv-test or
-      --holdout-fraction (--no-test-set trains without one: no test error, no gap). Applied in
-      order: --train-size (fixed seeded subset), --label-noise (exactly round(p·m) labels
-      replaced by uniformly random labels, which may equal the true one), --scaling.
+      Data: Fashion-MNIST from Debian's dataset-fashion-mnist \
+      (\(IDXDataset.defaultFashionMNISTDirectory)) by default; --data-dir for any folder with the four \
+      MNIST-format IDX files (.gz or raw); --csv for a CSV file (label column + numeric features) with \
+      a test set from --csv-test or --holdout-fraction (--no-test-set trains without one: no test \
+      error, no gap). Applied in order: --train-size (fixed seeded subset), --label-noise (exactly \
+      round(p·m) labels replaced by uniformly random labels, which may equal the true one), --scaling.
 
-      Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by
-      κ_e = ∂φ₂²/∂(w_e²); biases count as edges from a constant-1 unit. Its learning rates are
-      not comparable with SGD's; --path-sgd-match-first-step scales its steps so the first has
-      the length of an SGD step.
+      Network size: each hidden layer may have at most 1,000,000 units, and a network whose float32 \
+      weights, gradients and optimizer state would exceed the machine's physical memory is refused \
+      before the store is opened.
 
-      Perturbation measures (Jiang et al. 2020): at the final epoch, and every --perturb-every
-      epochs, the PAC-Bayes σ/σ′ and sharpness α/α′ searches, Keskar ε-sharpness and gradient
-      noise run on a --perturb-subset of the training set (warm-started from the previous
-      checkpoint), and steps-to-CE and sum-of-training-loss measures are recorded every epoch;
-      each value's detail holds the search settings. This costs hundreds of forward passes per
-      checkpoint (minutes for 784-1024-10 on 10,000 examples); --no-perturb skips it.
+      Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by κ_e = \
+      ∂φ₂²/∂(w_e²); biases count as edges from a constant-1 unit. Its learning rates are not \
+      comparable with SGD's; --path-sgd-match-first-step scales its steps so the first has the length \
+      of an SGD step.
 
-      Progress (epoch, loss, ETA) goes to stderr; --quiet silences it. At the end one row
-      describing the run goes to stdout (--format, --json), and stderr says where the
-      results are.
+      Perturbation measures (Jiang et al. 2020): at the final epoch, and every --perturb-every epochs, \
+      the PAC-Bayes σ/σ′ and sharpness α/α′ searches, Keskar ε-sharpness and gradient noise run on a \
+      --perturb-subset of the training set (warm-started from the previous checkpoint), and \
+      steps-to-CE and sum-of-training-loss measures are recorded every epoch; each value's detail \
+      holds the search settings. This costs hundreds of forward passes per checkpoint (minutes for \
+      784-1024-10 on 10,000 examples); --no-perturb skips it.
+
+      Progress (epoch, loss, ETA) goes to stderr; --quiet silences it. At the end one row describing \
+      the run goes to stdout (--format, --json), and stderr says where the results are.
 
       Examples:
-        gapdb train --db runs.sqlite --experiment fashion --hidden 512,512 --epochs 20
-        gapdb train --db runs.sqlite --experiment random-labels --label-noise 1 --train-size 10000 \\
-          --target-train-loss 0.01 --epochs 300 --optimizer momentum --snapshot final
-        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd --lr 0.01 --quiet --json
-        gapdb train --db runs.sqlite --experiment iris --csv iris.csv --holdout-fraction 0.2 --scaling standardize
+        gapdb train --db runs.sqlite --experiment fashion --hidden 512,512 \\
+          --epochs 20
+        gapdb train --db runs.sqlite --experiment random-labels --label-noise 1 \\
+          --train-size 10000 --target-train-loss 0.01 --epochs 300 \\
+          --optimizer momentum --snapshot final
+        gapdb train --db runs.sqlite --experiment pathsgd --optimizer path-sgd \\
+          --lr 0.01 --quiet --json
+        gapdb train --db runs.sqlite --experiment iris --csv iris.csv \\
+          --holdout-fraction 0.2 --scaling standardize
       """)
 
   @Option(help: "The gapdb store (a .sqlite file; created if missing).")
@@ -97,7 +104,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Hidden-layer widths, comma-separated (e.g. 512,512); 'none' for softmax regression.")
   var hidden: String = "512"
 
-  @Option(help: "Maximum number of epochs.")
+  @Option(help: "Maximum number of epochs (at most 1,000,000).")
   var epochs: Int = 20
 
   @Option(help: "Learning rate.")
@@ -142,8 +149,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Folder with train-images-idx3-ubyte[.gz] etc. (default: Fashion-MNIST).")
   var dataDir: String?
 
-  @Option(help: "Number of classes of IDX data.")
-  var classes: Int = 10
+  @Option(help: "Number of classes of IDX data (default: 10; CSV data takes its classes from the labels).")
+  var classes: Int?
 
   @Option(help: "Training CSV file (label column + numeric features) instead of IDX data.")
   var csv: String?
@@ -185,33 +192,56 @@ struct TrainCommand: ParsableCommand {
     help: ArgumentHelp(
       "Format of the summary row on stdout: table, csv, tsv, json, jsonl.",
       discussion: "--csv names the training data here, so the --csv/--tsv shortcuts of other commands are absent."))
-  var format: OutputFormat = .table
+  var format: OutputFormat?
 
   @Flag(help: "Shortcut for --format json.")
   var json = false
 
+  /// The largest `--epochs` accepted: far beyond any real run, small enough that step counts
+  /// and ETAs cannot overflow.
+  static let maxEpochs = 1_000_000
+  /// The largest width of one hidden layer accepted by `--hidden`.
+  static let maxHiddenWidth = 1_000_000
+
   mutating func validate() throws {
+    try validateNames()
     _ = try hiddenSizes()
     guard epochs >= 0 else { throw ValidationError("--epochs must be ≥ 0; got \(epochs).") }
-    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number; got \(lr).") }
+    guard epochs <= Self.maxEpochs else {
+      throw ValidationError(
+        "--epochs \(epochs) is too large; at most \(Self.maxEpochs) epochs are allowed. "
+          + "Hint: use --target-train-loss to stop once the training loss is low enough.")
+    }
+    try validateLearningRate()
     guard batchSize >= 1 else { throw ValidationError("--batch-size must be ≥ 1; got \(batchSize).") }
     if let momentum, !(momentum >= 0 && momentum < 1) {
       throw ValidationError("--momentum must lie in [0, 1); got \(momentum).")
     }
     guard weightDecay >= 0, weightDecay.isFinite else {
-      throw ValidationError("--weight-decay must be ≥ 0; got \(weightDecay).")
+      throw ValidationError("--weight-decay must be a finite number ≥ 0; got \(weightDecay). Hint: e.g. 5e-4, or 0 for none.")
     }
-    guard LearningRateSchedule(parsing: lrSchedule, maxEpochs: epochs) != nil else {
-      throw ValidationError("--lr-schedule '\(lrSchedule)' is not constant, step:FACTOR:EVERY or cosine[:EPOCHS].")
+    try validateSchedule()
+    if pathSGDMatchFirstStep && optimizer != .pathSGD {
+      throw ValidationError(
+        "--path-sgd-match-first-step applies to --optimizer path-sgd only; got --optimizer \(optimizer.rawValue). "
+          + "Hint: add --optimizer path-sgd, or drop --path-sgd-match-first-step.")
     }
     guard labelNoise >= 0, labelNoise <= 1 else {
       throw ValidationError("--label-noise must lie in [0, 1]; got \(labelNoise).")
     }
     if let trainSize, trainSize < 1 { throw ValidationError("--train-size must be ≥ 1; got \(trainSize).") }
     if let t = targetTrainLoss, !(t >= 0 && t.isFinite) {
-      throw ValidationError("--target-train-loss must be ≥ 0; got \(t).")
+      throw ValidationError("--target-train-loss must be a finite number ≥ 0; got \(t). "
+          + "Hint: e.g. 0.01 (nats), or omit it to stop after --epochs.")
     }
-    guard classes >= 2 else { throw ValidationError("--classes must be ≥ 2; got \(classes).") }
+    if let classes {
+      guard classes >= 2 else { throw ValidationError("--classes must be ≥ 2; got \(classes).") }
+      if csv != nil {
+        throw ValidationError(
+          "--classes \(classes) applies to IDX data only; --csv data takes its classes from the label column "
+            + "(largest label + 1). Hint: drop --classes.")
+      }
+    }
     if csv != nil && dataDir != nil { throw ValidationError("Give either --csv or --data-dir, not both.") }
     if csv == nil && (csvTest != nil || holdoutFraction != 0) {
       throw ValidationError("--csv-test and --holdout-fraction need --csv.")
@@ -226,6 +256,63 @@ struct TrainCommand: ParsableCommand {
     }
     guard marginSubset >= 1 else { throw ValidationError("--margin-subset must be ≥ 1; got \(marginSubset).") }
     guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1; got \(threads).") }
+    if flatness.noPerturb, let every = flatness.perturbEvery {
+      throw ValidationError(
+        "--no-perturb contradicts --perturb-every \(every): with --no-perturb the perturbation suite never runs. "
+          + "Hint: drop one of them.")
+    }
+    if json && format != nil {
+      throw ValidationError("Choose one output format; got several of --format, --json.")
+    }
+  }
+
+  /// `--experiment` must name something; `--name`, when given, too.
+  private func validateNames() throws {
+    if experiment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      throw ValidationError(
+        "--experiment '\(experiment)' is empty; runs are grouped by experiment name. "
+          + "Hint: give a name such as --experiment fashion.")
+    }
+    if let name, name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      throw ValidationError(
+        "--name '\(name)' is empty. Hint: give a run name, or omit --name for one derived from the hyperparameters.")
+    }
+  }
+
+  /// `--lr`: finite, positive, and neither 0 nor infinite once rounded to float32 (training is float32).
+  private func validateLearningRate() throws {
+    guard lr > 0, lr.isFinite else {
+      throw ValidationError("--lr must be a finite positive number; got \(lr). Hint: e.g. --lr 0.01.")
+    }
+    let single = Float(lr)
+    guard single > 0, single.isFinite else {
+      throw ValidationError(
+        "--lr \(lr) is outside float32's range: it rounds to \(single) in float32, which training uses. "
+          + "Hint: give a learning rate between \(Float.leastNonzeroMagnitude) and \(Float.greatestFiniteMagnitude), "
+          + "in practice around 1e-4 to 1.")
+    }
+  }
+
+  /// `--lr-schedule`: names the part that is wrong.
+  private func validateSchedule() throws {
+    if LearningRateSchedule(parsing: lrSchedule, maxEpochs: epochs) != nil { return }
+    let parts = lrSchedule.lowercased().split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    if parts.first == "step" && parts.count == 3 {
+      if !(Double(parts[1]).map { $0 > 0 && $0.isFinite } ?? false) {
+        throw ValidationError(
+          "--lr-schedule '\(lrSchedule)': the factor '\(parts[1])' must be a finite number > 0. "
+            + "Hint: step:FACTOR:EVERY multiplies the learning rate by FACTOR every EVERY epochs, e.g. step:0.1:30.")
+      }
+      throw ValidationError(
+        "--lr-schedule '\(lrSchedule)': the interval '\(parts[2])' must be a whole number of epochs ≥ 1. "
+          + "Hint: step:FACTOR:EVERY multiplies the learning rate by FACTOR every EVERY epochs, e.g. step:0.1:30.")
+    }
+    if parts.first == "cosine" && parts.count == 2 {
+      throw ValidationError(
+        "--lr-schedule '\(lrSchedule)': the epoch count '\(parts[1])' must be a whole number ≥ 1. "
+          + "Hint: cosine anneals over --epochs; cosine:EPOCHS over EPOCHS epochs.")
+    }
+    throw ValidationError("--lr-schedule '\(lrSchedule)' is not constant, step:FACTOR:EVERY or cosine[:EPOCHS].")
   }
 
   /// A CSV run needs a test set (--csv-test or --holdout-fraction > 0) for its generalization
@@ -236,6 +323,10 @@ struct TrainCommand: ParsableCommand {
       if csvTest != nil || holdoutFraction > 0 {
         throw ValidationError("--no-test-set contradicts --csv-test/--holdout-fraction \(holdoutFraction); give one or the other.")
       }
+    } else if csvTest != nil, holdoutFraction > 0 {
+      throw ValidationError(
+        "--csv-test contradicts --holdout-fraction \(holdoutFraction): the test set comes from one or the other. "
+          + "Hint: keep --csv-test FILE, or drop it to hold out a fraction of --csv.")
     } else if csv != nil, csvTest == nil, holdoutFraction == 0 {
       throw ValidationError(
         "--csv without a test set: the run would have no test error and no generalization gap. "
@@ -251,7 +342,13 @@ struct TrainCommand: ParsableCommand {
     if text.lowercased() == "none" { return [] }
     var sizes: [Int] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-      guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+      let word = part.trimmingCharacters(in: .whitespaces)
+      if word.allSatisfy(\.isNumber), !word.isEmpty, Int(word).map({ $0 > Self.maxHiddenWidth }) ?? true {
+        throw ValidationError(
+          "--hidden '\(hidden)': the width \(word) is too large; each layer may have at most \(Self.maxHiddenWidth) units. "
+            + "Hint: use e.g. 512,512.")
+      }
+      guard let n = Int(word), n >= 1 else {
         throw ValidationError("--hidden '\(hidden)': '\(part)' is not a positive width; use e.g. 512,512.")
       }
       sizes.append(n)
@@ -272,7 +369,7 @@ struct TrainCommand: ParsableCommand {
       marginSubsetSize: marginSubset, blasThreadCount: threads)
     let source: DataSource =
       csv.map { .csv(train: $0, test: csvTest, holdoutFraction: holdoutFraction, labelColumn: CSVLabelColumn(labelColumn)) }
-      ?? .idx(directory: dataDir, classCount: classes)
+      ?? .idx(directory: dataDir, classCount: classes ?? 10)
     let chosenScaling = scaling ?? (csv == nil ? .pixel : ScalingChoice.none)
     let featureScaling: FeatureScaling
     switch chosenScaling {
@@ -297,10 +394,14 @@ struct TrainCommand: ParsableCommand {
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
     }
+    // Refusals that need the data, before the store is opened (or created).
+    try checkLoadedData(data)
     // openStore: one error with one fitting hint (directory, foreign file, SQLite failure).
     let recorder = Recorder(database: try openStore(db, readOnly: false))
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
+    // Set once the run row exists: only then can a failure leave a failed run behind.
+    var runCreated = false
     do {
       // Ctrl-C or SIGTERM: finish the step, mark the run failed ('interrupted'), exit 130.
       // A parent may have started us with these signals blocked (test runners do); unblock them.
@@ -316,7 +417,10 @@ struct TrainCommand: ParsableCommand {
         signal(SIGTERM, SIG_DFL)
       }
       summary = try runTraining(
-        configuration, data: data, recorder: recorder, progress: { display.handle($0) },
+        configuration, data: data, recorder: recorder, progress: { event in
+          if case .started = event { runCreated = true }
+          display.handle(event)
+        },
         isCancelled: { interruptRequested.load(ordering: .relaxed) })
     } catch let error as TrainingRunError {
       if case .cancelled = error {
@@ -328,13 +432,17 @@ struct TrainCommand: ParsableCommand {
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
     } catch {
+      display.finish()
       throw CommandError(
         "training into '\(db)' failed: \(error)",
-        hint: "epochs recorded before the failure are kept; the run is marked failed.")
+        hint: runCreated
+          ? "epochs recorded before the failure are kept; the run is marked failed."
+          : "no run was created; if the store may be damaged, check it with "
+            + "sqlite3 \(shellQuoted(db)) 'PRAGMA integrity_check'.")
     }
     display.finish()
     let sink = StandardOutputSink()
-    let writer = RowWriter(format: json ? .json : format, includeHeaders: true, sink: sink)
+    let writer = RowWriter(format: json ? .json : format ?? .table, includeHeaders: true, sink: sink)
     writer.begin(columns: [
       "run_id", "experiment", "name", "status", "stop_reason", "reached_target", "epochs", "steps", "train_loss",
       "test_loss", "train_error", "test_error", "train_size", "database",
@@ -354,6 +462,60 @@ struct TrainCommand: ParsableCommand {
           + "  gapdb runs \(db) --experiment \(shellQuoted(experiment))\n")
     }
   }
+}
+
+extension TrainCommand {
+  /// Bytes of float32 per parameter assumed by the memory estimate: the weights, their
+  /// gradient, the optimizer's velocity and the initial weights kept for the measures.
+  static let bytesPerParameter = 4 * 4
+
+  /// Checks what needs the loaded data, before the store is touched: a holdout that leaves no
+  /// training examples (exit 1, like a too-large --train-size), and a network that cannot fit
+  /// in memory (exit 64).
+  func checkLoadedData(_ data: DataSplit) throws {
+    if csv != nil, holdoutFraction > 0, data.train.sampleCount == 0 {
+      let total = data.train.sampleCount + (data.test?.sampleCount ?? 0)
+      throw CommandError(
+        "--holdout-fraction \(formatDouble(holdoutFraction)) holds out all \(total) rows of \(csv ?? "")"
+          + " as the test set, leaving 0 training examples",
+        hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
+    }
+    let sizes = [data.train.featureCount] + ((try? hiddenSizes()) ?? []) + [max(data.train.classCount, 2)]
+    var parameters = 0
+    var overflow = false
+    for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
+      let (weights, o1) = fanIn.multipliedReportingOverflow(by: fanOut)
+      let (layer, o2) = weights.addingReportingOverflow(fanOut)
+      let (sum, o3) = parameters.addingReportingOverflow(layer)
+      overflow = overflow || o1 || o2 || o3
+      parameters = sum
+    }
+    let bytes = Double(parameters) * Double(Self.bytesPerParameter)
+    let physical = ProcessInfo.processInfo.physicalMemory
+    if overflow || bytes > Double(physical) {
+      let shape = sizes.map(String.init).joined(separator: "-")
+      let count = overflow ? "more than \(Int.max)" : "\(parameters)"
+      try exitingWithUsageCode {
+        throw CommandUsageError(
+          "--hidden \(hidden) is too large for this machine: the \(shape) network has \(count) parameters, "
+            + "needing \(overflow ? "more than " + byteCount(Double(Int.max)) : "about " + byteCount(bytes)) for float32 "
+            + "weights, gradients and optimizer state, more than its \(byteCount(Double(physical))) of physical memory",
+          hint: "use narrower hidden layers, e.g. --hidden 512,512.")
+      }
+    }
+  }
+}
+
+/// `1.5 GB` style (powers of 1024).
+private func byteCount(_ bytes: Double) -> String {
+  let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+  var value = bytes
+  var index = 0
+  while value >= 1024 && index < units.count - 1 {
+    value /= 1024
+    index += 1
+  }
+  return index == 0 ? "\(Int(value)) bytes" : String(format: "%.1f", value) + " " + units[index]
 }
 
 private func shellQuoted(_ s: String) -> String {
@@ -387,7 +549,7 @@ final class ProgressDisplay {
       )
     case .step(let step):
       stepsDone = step.optimizerSteps
-      totalSteps = step.stepsPerEpoch * maxEpochs
+      totalSteps = Self.totalSteps(stepsPerEpoch: step.stepsPerEpoch, maxEpochs: maxEpochs)
       guard isTerminal, ContinuousClock.now - lastDraw > .milliseconds(200) else { return }
       lastDraw = .now
       let fraction = Double(step.stepInEpoch) / Double(max(step.stepsPerEpoch, 1))
@@ -406,6 +568,13 @@ final class ProgressDisplay {
       writeStandardError((hasBar ? "\r\u{1B}[K" : "") + line + "\n")
       hasBar = false
     }
+  }
+
+  /// Steps of the whole run, saturating at `Int.max`: the product only feeds the ETA and must
+  /// never trap, whatever --epochs says.
+  static func totalSteps(stepsPerEpoch: Int, maxEpochs: Int) -> Int {
+    let (product, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: maxEpochs)
+    return overflow ? Int.max : product
   }
 
   func finish() {
