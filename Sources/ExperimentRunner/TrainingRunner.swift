@@ -163,8 +163,8 @@ public func runTraining(
       throw TrainingRunError.invalidConfiguration("\(error.description) (\(error.hint))")
     }
   }
-  try recorder.registerMeasures(MeasureRecords.catalogue)
-  if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
+  // The run row comes first: if the store refuses it (damaged, read-only, full), nothing has
+  // been written. The measure catalogue is registered inside the run's error handling below.
   let run = try recorder.beginRun(
     RunSpec(
       experiment: configuration.experiment, name: runName,
@@ -177,6 +177,8 @@ public func runTraining(
       targetTrainLoss: t.targetTrainLoss))
   flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
+    try recorder.registerMeasures(MeasureRecords.catalogue)
+    if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
     progress(
       .started(
         runID: run.id, runName: runName, trainingCount: train.sampleCount, testCount: prepared.test?.sampleCount ?? 0,

@@ -203,11 +203,14 @@ import Testing
     try handle.seek(toOffset: UInt64((rootPage - 1) * pageSize))
     try handle.write(contentsOf: Data(repeating: 0xFF, count: Int(pageSize)))
     try handle.close()
+    let before = try Data(contentsOf: URL(fileURLWithPath: db))
     let r = try gapdb([
       "train", "--db", db, "--experiment", "x", "--csv", csv, "--holdout-fraction", "0.2", "--hidden", "4",
       "--epochs", "1", "--no-perturb", "--quiet",
     ])
     #expect(r.status == 1, "\(r.stderr)")
+    // The run row is the first write, so its failure leaves the file as it was.
+    #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     #expect(r.stderr.hasPrefix("Error: training into '\(db)' failed: "), "\(r.stderr)")
     #expect(!r.stderr.contains("the run is marked failed"), "\(r.stderr)")
     #expect(r.stderr.contains("Hint: no run was created; if the store may be damaged, check it with sqlite3 "))
