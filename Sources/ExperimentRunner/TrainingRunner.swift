@@ -35,6 +35,9 @@ public enum TrainingRunEvent: Sendable {
   case step(StepProgress)
   /// An epoch was evaluated and recorded.
   case epochRecorded(EpochProgress)
+  /// The perturbation suite (PAC-Bayes, sharpness, Keskar, gradient noise) starts at this
+  /// epoch, before the epoch is recorded; it can take minutes.
+  case perturbationSuiteStarted(epoch: Int, sampleCount: Int)
 }
 
 /// The figures of one recorded epoch, for progress displays.
@@ -227,6 +230,10 @@ public func runTraining(
         if let flatnessMonitor {
           // The suite can take minutes; it polls `isCancelled` between probes, ascent steps and
           // batches, and a cancellation takes the same 'interrupted' path as one during training.
+          if flatnessMonitor.runsSuite(epoch: report.epoch, isFinal: report.isFinal) {
+            let examples = min(flatnessMonitor.settings.subsetSize ?? train.sampleCount, train.sampleCount)
+            progress(.perturbationSuiteStarted(epoch: report.epoch, sampleCount: examples))
+          }
           do {
             record.measures += try flatnessMonitor.measures(for: report, shouldCancel: isCancelled).map(\.measureRecord)
           } catch FlatnessError.cancelled {

@@ -95,6 +95,7 @@ import TestSupport
     var pollsAfterCancel = 0
     var cancelled = false
     var recordedEpochs: [Int] = []
+    var suiteStarts: [Int] = []
     let error = #expect(throws: TrainingRunError.self) {
       try runTraining(
         configuration, data: data, recorder: recorder,
@@ -103,6 +104,9 @@ import TestSupport
           case .step: pollsSinceStep = 0
           case .epochRecorded(let e): recordedEpochs.append(e.epoch)
           case .started: break
+          case .perturbationSuiteStarted(let epoch, let examples):
+            suiteStarts.append(epoch)
+            #expect(examples == data.train.sampleCount)  // subsetSize nil: the whole set
           }
         },
         isCancelled: {
@@ -117,6 +121,7 @@ import TestSupport
       return
     }
     #expect(epoch == 2)
+    #expect(suiteStarts == [2], "the suite's start is announced before it runs")
     #expect(pollsAfterCancel == 0)
     #expect(recordedEpochs == [0, 1])
     let db = recorder.database

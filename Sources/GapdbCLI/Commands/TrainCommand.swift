@@ -567,6 +567,12 @@ final class ProgressDisplay {
       if e.epoch > 0 && !e.isFinal { line += "  ETA \(eta())" }
       writeStandardError((hasBar ? "\r\u{1B}[K" : "") + line + "\n")
       hasBar = false
+    case .perturbationSuiteStarted(let epoch, let examples):
+      writeStandardError(
+        (hasBar ? "\r\u{1B}[K" : "")
+          + "epoch \(epoch): perturbation measures (PAC-Bayes, sharpness, Keskar, gradient noise) on \(examples) examples; this can take minutes (Ctrl-C stops the run, --no-perturb skips them)\n"
+      )
+      hasBar = false
     }
   }
 
