@@ -133,7 +133,12 @@ public struct TrainingRunConfiguration: Sendable {
 
   /// The first problem with the settings, naming the bad value, or `nil`.
   public func validationProblem() -> String? {
-    if experiment.isEmpty { return "the experiment name is empty" }
+    if experiment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      return "the experiment name '\(experiment)' is empty"
+    }
+    if let runName, runName.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      return "the run name '\(runName)' is empty (omit it for one derived from the hyperparameters)"
+    }
     if measureEvery < 1 { return "--measure-every \(measureEvery) must be ≥ 1" }
     if case .every(let n) = snapshots, n < 1 { return "snapshot interval \(n) must be ≥ 1" }
     if !(preparation.labelNoiseFraction >= 0 && preparation.labelNoiseFraction <= 1) {

@@ -151,6 +151,9 @@ public func runTraining(
   }
   let t = configuration.training
   let sizes = [train.featureCount] + t.hiddenLayerSizes + [train.classCount]
+  if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
+    throw TrainingRunError.invalidConfiguration(problem)
+  }
   let initial = configuration.initialRescaling.apply(
     to: MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed))
   let marginCount = min(t.marginSubsetSize, train.sampleCount)
@@ -298,6 +301,11 @@ public func runTraining(
   isCancelled: () -> Bool = { false }
 ) throws -> TrainingRunSummary {
   let data = try configuration.dataSource.load(seed: configuration.training.seed)
+  // Refuse a network that cannot fit before the store is opened (or created).
+  let sizes = [data.train.featureCount] + configuration.training.hiddenLayerSizes + [data.train.classCount]
+  if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
+    throw TrainingRunError.invalidConfiguration(problem)
+  }
   let recorder = try Recorder(path: databasePath)
   return try runTraining(configuration, data: data, recorder: recorder, progress: progress, isCancelled: isCancelled)
 }

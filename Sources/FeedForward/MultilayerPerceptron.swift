@@ -108,6 +108,24 @@ public struct MultilayerPerceptron: Sendable, Equatable {
   /// Weights plus biases.
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.weight.count + $1.bias.count } }
 
+  /// The number of weights and biases, Σ_i (h_{i−1}·h_i + h_i), of a network with these layer
+  /// sizes, computed without allocating it — for checking a requested shape before building it.
+  ///
+  /// - Parameter layerSizes: `[h_0, …, h_d]` (any non-negative sizes; fewer than 2 entries: 0).
+  /// - Returns: The count, or `nil` when it exceeds `Int.max`.
+  /// - Complexity: O(d).
+  public static func parameterCount(layerSizes: [Int]) -> Int? {
+    var total = 0
+    for (fanIn, fanOut) in zip(layerSizes, layerSizes.dropFirst()) {
+      let (weights, o1) = fanIn.multipliedReportingOverflow(by: fanOut)
+      let (layer, o2) = weights.addingReportingOverflow(fanOut)
+      let (sum, o3) = total.addingReportingOverflow(layer)
+      if o1 || o2 || o3 { return nil }
+      total = sum
+    }
+    return total
+  }
+
   /// All parameters in one vector: for each layer, W row-major then b.
   /// - Complexity: O(parameter count).
   public func parameterVector() -> [Float] {

@@ -59,14 +59,22 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Checks the ranges; returns a message naming the first bad value, or `nil`.
   public func validationProblem() -> String? {
     if let bad = hiddenLayerSizes.first(where: { $0 < 1 }) { return "hidden layer width \(bad) must be ≥ 1" }
-    if !(learningRate > 0) || !learningRate.isFinite { return "learning rate \(learningRate) must be a positive number" }
+    if !(learningRate > 0) || !learningRate.isFinite {
+      return "learning rate \(learningRate) must be a finite positive number"
+    }
+    // Training is float32: a rate that rounds to 0 or to infinity there is not the rate asked for.
+    if !(Float(learningRate) > 0) || !Float(learningRate).isFinite {
+      return "learning rate \(learningRate) is outside float32's range (it rounds to \(Float(learningRate)))"
+    }
     if batchSize < 1 { return "batch size \(batchSize) must be ≥ 1" }
     if maxEpochs < 0 { return "epoch count \(maxEpochs) must be ≥ 0" }
     if !(optimizer.momentum >= 0 && optimizer.momentum < 1) { return "momentum \(optimizer.momentum) must lie in [0, 1)" }
     if !(optimizer.weightDecay >= 0) || !optimizer.weightDecay.isFinite {
-      return "weight decay \(optimizer.weightDecay) must be ≥ 0"
+      return "weight decay \(optimizer.weightDecay) must be a finite number ≥ 0"
     }
-    if let t = targetTrainLoss, !(t >= 0) || !t.isFinite { return "target training loss \(t) must be ≥ 0" }
+    if let t = targetTrainLoss, !(t >= 0) || !t.isFinite {
+      return "target training loss \(t) must be a finite number ≥ 0"
+    }
     if marginSubsetSize < 1 { return "margin subset size \(marginSubsetSize) must be ≥ 1" }
     if blasThreadCount < 1 { return "BLAS thread count \(blasThreadCount) must be ≥ 1" }
     return nil

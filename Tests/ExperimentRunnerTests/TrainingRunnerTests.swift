@@ -123,9 +123,46 @@ func ints(_ db: Database, _ sql: String) throws -> [Int64] {
     config = toyConfiguration()
     config.preparation.trainingSubsetSize = 51
     #expect(throws: DatasetError.self) { try runTraining(config, data: toySplit(count: 50, seed: 1), recorder: recorder) }
+    // The library refuses what the CLI refuses (a sweep reaches it without the CLI's checks).
+    for mutate: (inout TrainingRunConfiguration) -> Void in [
+      { $0.training.learningRate = 1e39 },  // float32 infinity
+      { $0.training.learningRate = 1e-300 },  // float32 zero
+      { $0.experiment = "   " },
+      { $0.runName = "" },
+      { $0.training.hiddenLayerSizes = [Int.max / 4] },  // parameter count overflows Int
+    ] {
+      var c = toyConfiguration()
+      mutate(&c)
+      #expect(throws: TrainingRunError.self) { try runTraining(c, data: toySplit(count: 50, seed: 1), recorder: recorder) }
+    }
     for table in ["run", "experiment", "measure", "epoch_metric"] {
       #expect(try ints(recorder.database, "SELECT count(*) FROM \(table)") == [0], "\(table)")
     }
+  }
+
+  /// Hand-computed: 2-(2^61−1)-2 overflows Int; the estimate says so without allocating, and
+  /// the database-path entry point refuses before creating the store file.
+  @Test func run_networkTooLargeForMemory_isRefusedBeforeTheStoreExists() throws {
+    let estimate = TrainingMemoryEstimate(layerSizes: [2, Int.max / 4, 2])
+    #expect(estimate.parameterCount == nil)
+    #expect(estimate.bytes == .infinity && !estimate.fits)
+    #expect(estimate.problem?.contains("2-\(Int.max / 4)-2 network has more than \(Int.max) parameters") == true)
+    // 784-1024-10: 784·1024 + 1024 + 1024·10 + 10 = 814,090 parameters, 16 bytes each.
+    let small = TrainingMemoryEstimate(layerSizes: [784, 1024, 10])
+    #expect(small.parameterCount == 814_090)
+    #expect(small.bytes == 13_025_440)
+    #expect(small.fits && small.problem == nil)
+
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let csv = dir.path("toy.csv")
+    try "label,a,b\n0,1,2\n1,3,4\n0,1,1\n1,4,4\n".write(toFile: csv, atomically: true, encoding: .utf8)
+    var c = toyConfiguration()
+    c.dataSource = .csv(train: csv, test: nil, holdoutFraction: 0.5, labelColumn: .automatic)
+    c.training.hiddenLayerSizes = [Int.max / 4]
+    let db = dir.path("never.sqlite")
+    #expect(throws: TrainingRunError.self) { try runTraining(c, databasePath: db) }
+    #expect(!FileManager.default.fileExists(atPath: db))
   }
 
   @Test func run_marginSubsetAndLabelNoise_areRecorded() throws {

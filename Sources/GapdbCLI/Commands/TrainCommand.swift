@@ -465,10 +465,6 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
-  /// Bytes of float32 per parameter assumed by the memory estimate: the weights, their
-  /// gradient, the optimizer's velocity and the initial weights kept for the measures.
-  static let bytesPerParameter = 4 * 4
-
   /// Checks what needs the loaded data, before the store is touched: a holdout that leaves no
   /// training examples (exit 1, like a too-large --train-size), and a network that cannot fit
   /// in memory (exit 64).
@@ -480,42 +476,17 @@ extension TrainCommand {
           + " as the test set, leaving 0 training examples",
         hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
     }
+    // The same estimate `runTraining` refuses with; checked here to name --hidden and exit 64
+    // before the store is created.
     let sizes = [data.train.featureCount] + ((try? hiddenSizes()) ?? []) + [max(data.train.classCount, 2)]
-    var parameters = 0
-    var overflow = false
-    for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
-      let (weights, o1) = fanIn.multipliedReportingOverflow(by: fanOut)
-      let (layer, o2) = weights.addingReportingOverflow(fanOut)
-      let (sum, o3) = parameters.addingReportingOverflow(layer)
-      overflow = overflow || o1 || o2 || o3
-      parameters = sum
-    }
-    let bytes = Double(parameters) * Double(Self.bytesPerParameter)
-    let physical = ProcessInfo.processInfo.physicalMemory
-    if overflow || bytes > Double(physical) {
-      let shape = sizes.map(String.init).joined(separator: "-")
-      let count = overflow ? "more than \(Int.max)" : "\(parameters)"
+    if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
       try exitingWithUsageCode {
         throw CommandUsageError(
-          "--hidden \(hidden) is too large for this machine: the \(shape) network has \(count) parameters, "
-            + "needing \(overflow ? "more than " + byteCount(Double(Int.max)) : "about " + byteCount(bytes)) for float32 "
-            + "weights, gradients and optimizer state, more than its \(byteCount(Double(physical))) of physical memory",
+          "--hidden \(hidden) is too large for this machine: \(problem)",
           hint: "use narrower hidden layers, e.g. --hidden 512,512.")
       }
     }
   }
-}
-
-/// `1.5 GB` style (powers of 1024).
-private func byteCount(_ bytes: Double) -> String {
-  let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
-  var value = bytes
-  var index = 0
-  while value >= 1024 && index < units.count - 1 {
-    value /= 1024
-    index += 1
-  }
-  return index == 0 ? "\(Int(value)) bytes" : String(format: "%.1f", value) + " " + units[index]
 }
 
 private func shellQuoted(_ s: String) -> String {
