@@ -2,8 +2,8 @@
 ///
 /// Written with `SIMD16<Float>` loads, selects and stores so they compile to branch-free vector
 /// code. The ReLU masks depend on the data: a scalar loop with a branch per element mispredicts
-/// about half the time, and on a 128×1024 batch that cost ~0.5 ms per step, a third of an
-/// optimizer step of 784-1024-10. Each pass is O(rows · columns) and reads or writes every
+/// about half the time, and on a 128×1024 batch that cost ~0.5 ms per step, about a fifth of
+/// a 784-1024-10 optimizer step then (~0.23 s of a 1.28 s epoch). Each pass is O(rows · columns) and reads or writes every
 /// element once; a tail of `columns mod 16` elements per row is handled one element at a time.
 ///
 /// NaN is data: every kernel keeps the IEEE semantics of its scalar definition (a NaN
