@@ -116,11 +116,12 @@ private func fixture(_ name: String) -> String { fixtureURL("datasets/\(name)").
     #expect(error?.hint.contains("dataset-fashion-mnist") == true)
   }
 
-  @Test func load_installedFashionMNIST_hasKnownSizesAndBalancedClasses() throws {
-    guard FileManager.default.fileExists(atPath: IDXDataset.defaultFashionMNISTDirectory) else {
-      print("skipped: Fashion-MNIST is not installed at \(IDXDataset.defaultFashionMNISTDirectory)")
-      return
-    }
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment))) func load_installedFashionMNIST_hasKnownSizesAndBalancedClasses() throws {
+    // The dataset is a project dependency (scripts/setup-debian.sh installs it): a missing
+    // dataset fails this test, it never passes as skipped.
+    try #require(
+      FileManager.default.fileExists(atPath: IDXDataset.defaultFashionMNISTDirectory),
+      "Fashion-MNIST is not installed at \(IDXDataset.defaultFashionMNISTDirectory): run scripts/setup-debian.sh")
     let split = try IDXDataset.load()
     #expect(split.sourceName == "fashion-mnist")
     #expect(split.train.sampleCount == 60_000 && split.train.featureCount == 784)

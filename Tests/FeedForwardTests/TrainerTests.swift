@@ -158,11 +158,12 @@ func separableToySplit(count: Int, seed: UInt64) -> DataSplit {
 }
 
 @Suite struct FashionMNISTTrainingTests {
-  @Test func train_fashionMNISTSubset_reachesSensibleTestError() throws {
-    guard FileManager.default.fileExists(atPath: IDXDataset.defaultFashionMNISTDirectory) else {
-      print("skipped: Fashion-MNIST is not installed at \(IDXDataset.defaultFashionMNISTDirectory)")
-      return
-    }
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment))) func train_fashionMNISTSubset_reachesSensibleTestError() throws {
+    // The dataset is a project dependency (scripts/setup-debian.sh installs it): a missing
+    // dataset fails this test, it never passes as skipped.
+    try #require(
+      FileManager.default.fileExists(atPath: IDXDataset.defaultFashionMNISTDirectory),
+      "Fashion-MNIST is not installed at \(IDXDataset.defaultFashionMNISTDirectory): run scripts/setup-debian.sh")
     let loaded = try IDXDataset.load()
     let (data, summary) = try prepare(
       loaded, with: DataPreparation(trainingSubsetSize: 3000, scaling: .divide(by: 255), seed: 1))

@@ -178,7 +178,7 @@ import TestSupport
     return polls
   }
 
-  @Test(arguments: FlatnessSearch.allCases)
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment)), arguments: FlatnessSearch.allCases)
   func hookReturningTrue_stopsAtOnceAndThrowsCancelled(_ search: FlatnessSearch) throws {
     let total = try pollCount(search)
     // Polled more than once per search: between its probes / steps / batches, not only at the start.
@@ -218,7 +218,7 @@ import TestSupport
     #expect(polls == 25)
   }
 
-  @Test func hookThatNeverCancels_changesNoValue() throws {
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment))) func hookThatNeverCancels_changesNoValue() throws {
     let (net, theta, initial) = fittedBlobNetwork()
     let context = try FlatnessContext(model: net, parameters: theta, initialParameters: initial, subsetSize: 100, seed: 4)
     let plain = try runFlatnessSuite(context: context, settings: quickSettings())

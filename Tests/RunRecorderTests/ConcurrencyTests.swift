@@ -16,7 +16,7 @@ import Testing
     return children.map { $0.wait() }
   }
 
-  @Test func manyWriters_32processesAtOnce_allRunsAndRowsPresent() throws {
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment))) func manyWriters_32processesAtOnce_allRunsAndRowsPresent() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path("new.sqlite")
@@ -69,7 +69,7 @@ import Testing
         == .integer(20))
   }
 
-  @Test func fourProcesses_2000EpochsEach_loseNoRow() throws {
+  @Test(.enabled(if: LongTests.isEnabled, Comment(rawValue: LongTests.comment))) func fourProcesses_2000EpochsEach_loseNoRow() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let path = dir.path("four.sqlite")

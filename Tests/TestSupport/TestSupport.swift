@@ -41,3 +41,17 @@ public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
 public func fixtureURL(_ relativePath: String) -> URL {
   repositoryRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relativePath)
 }
+
+/// The switch for long tests: stress tests with many processes, the flatness cancellation loops
+/// and training on the installed Fashion-MNIST dataset.
+///
+/// They run only when the environment has `GAPDB_LONG_TESTS=1`. `scripts/test.sh` (the README's
+/// test command, which CI runs) sets it, so CI runs every test; a plain `swift test` on a
+/// developer machine leaves them out to keep its test time under a minute. Use it as
+/// `@Test(.enabled(if: LongTests.isEnabled, LongTests.comment))`.
+public enum LongTests {
+  /// Whether `GAPDB_LONG_TESTS` is `1` in this process's environment.
+  public static let isEnabled = ProcessInfo.processInfo.environment["GAPDB_LONG_TESTS"] == "1"
+  /// Why a long test did not run, for the test report.
+  public static let comment = "long test: set GAPDB_LONG_TESTS=1 (scripts/test.sh does) to run it"
+}
