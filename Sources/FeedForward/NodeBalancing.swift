@@ -23,9 +23,11 @@ import Foundation
 /// `tolerance`, or after `maximumSweeps`. All sums are in Double. A unit with I_v = 0 or O_v = 0
 /// (no incoming or no outgoing mass: it carries no gradient) keeps t_v = 0.
 ///
-/// - Complexity: O(sweeps · parameter count) time, O(hidden units) extra memory. On the
-///   784-1024-1024-10 network of the `path-sgd` preset at PyTorch's initialization it converges
-///   (|Δt| ≤ 1e-13) in a few dozen sweeps.
+/// - Complexity: O(sweeps · parameter count) time, O(hidden units) extra memory. Measured on
+///   the 784-1024-1024-10 network of the `path-sgd` preset (PyTorch's initialization, four
+///   units rescaled by 3…70): the exponents are within 4e-6 of the limit after 10 sweeps,
+///   4e-12 after 20 and 2e-14 after 40, so the default tolerance stops after about 25 sweeps
+///   (5 s in a debug build on a loaded 2-core machine; it runs once per Path-SGD run).
 extension MultilayerPerceptron {
   /// The log-factors t (one array per hidden layer, index 0 = hidden layer 1) that rescale this
   /// network to its ℓ2-balanced member: unit v of hidden layer l is multiplied by e^{t[l−1][v]}.
