@@ -41,9 +41,10 @@ public enum OptimizationMethod: String, Sendable, CaseIterable {
 /// balanced member is the same for every rescaling of a network, ρ is rescaling-invariant, and
 /// so is the whole Path-SGD trajectory: from a node-wise rescaled initialization the network
 /// function after every step is the same — bit for bit for power-of-two factors (every float
-/// operation is then the balanced one times a power of two; ρ itself comes out of the
-/// balancing iteration equal to ~1e-13 and is applied in float32), to float rounding otherwise. The authors' code also fixes a ratio at its first step (`path_sgd.py`,
-/// `compute_ratio`), but from the raw gradient of the network as given and with a
+/// operation is then the balanced one times a power of two; the two runs' ρ agree to ~1e-13
+/// and are applied in float32, so they coincide unless one lies that close to a float32
+/// rounding boundary), to float rounding otherwise. The authors' code also fixes a ratio at its
+/// first step (`path_sgd.py`, `compute_ratio`), but from the raw gradient of the network as given and with a
 /// sum-of-norms heuristic, which is not rescaling-invariant; earlier gapdb versions used
 /// ‖g‖₂/‖g ⊘ κ‖₂ of the raw network (its unbalanced and balanced Path-SGD curves drifted apart).
 ///

@@ -125,6 +125,56 @@ private func rescaled(_ network: MultilayerPerceptron, _ plan: [(layer: Int, uni
     #expect(sgdGap > 100 * worstLoss, "SGD gap \(sgdGap)")
   }
 
+  /// ρ of the first step equals ‖g‖/‖g ⊘ κ‖ computed from scratch (public gradient and κ
+  /// functions) on the balanced network, and is the same for a rescaled copy.
+  @Test func firstStepRatio_isTheRawRatioOfTheBalancedNetwork_sameForRescaledCopy() {
+    let data = threeClassSplit(seed: 6)
+    let network = MultilayerPerceptron(layerSizes: [6, 10, 8, 3], seed: 23)
+    let copy = rescaled(network, [(1, 2, 12), (1, 5, 0.2), (2, 1, 40), (2, 7, 0.03)])
+    let inputs = Matrix(rows: 32, columns: 6, elements: Array(data.train.features.elements[0..<(32 * 6)]))
+    let labels = Array(data.train.labels[0..<32])
+    func ratio(_ net: MultilayerPerceptron) -> Double {
+      var n = net
+      var optimizer = Optimizer(OptimizerConfiguration(method: .pathSGD, pathSGDMatchesFirstStepNorm: true))
+      let (_, g) = n.lossAndGradients(inputs: inputs, labels: labels)
+      optimizer.step(&n, gradients: g, learningRate: 0.01)
+      return optimizer.pathSGDRatio
+    }
+    let balanced = network.l2Balanced()
+    let (_, g) = balanced.lossAndGradients(inputs: inputs, labels: labels)
+    let kappa = balanced.pathSGDScaling()
+    var plain = 0.0, scaled = 0.0
+    for i in 0..<3 {
+      for (x, k) in zip(g.weightGradient[i].elements, kappa.weight[i]) {
+        plain += Double(x) * Double(x)
+        scaled += (Double(x) / k) * (Double(x) / k)
+      }
+      for (x, k) in zip(g.biasGradient[i], kappa.bias[i]) {
+        plain += Double(x) * Double(x)
+        scaled += (Double(x) / k) * (Double(x) / k)
+      }
+    }
+    let expected = (plain / scaled).squareRoot()
+    let a = ratio(network), b = ratio(copy)
+    #expect(abs(a - expected) <= 1e-5 * expected, "ρ \(a), from the balanced network \(expected)")
+    #expect(abs(a - b) <= 1e-6 * a, "ρ \(a) vs rescaled copy \(b)")
+    // The raw ratio of the unbalanced copy itself is far off: the invariance is not automatic.
+    let (_, gc) = copy.lossAndGradients(inputs: inputs, labels: labels)
+    let kc = copy.pathSGDScaling()
+    var p2 = 0.0, s2 = 0.0
+    for i in 0..<3 {
+      for (x, k) in zip(gc.weightGradient[i].elements, kc.weight[i]) {
+        p2 += Double(x) * Double(x)
+        s2 += (Double(x) / k) * (Double(x) / k)
+      }
+      for (x, k) in zip(gc.biasGradient[i], kc.bias[i]) {
+        p2 += Double(x) * Double(x)
+        s2 += (Double(x) / k) * (Double(x) / k)
+      }
+    }
+    #expect(abs((p2 / s2).squareRoot() - a) > 0.1 * a)
+  }
+
   /// One hidden layer: the balancing has the closed form s_v = (O_v / I_v)^{1/4}, with I_v the
   /// incoming squared norm (bias included) and O_v the outgoing one. Hand example:
   /// W1 = [[1, 2], [0, 3]], b1 = [2, 0], W2 = [[4, 0], [0, 1]]: unit 0 has I = 1+4+4 = 9,
