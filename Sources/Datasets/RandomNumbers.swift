@@ -109,6 +109,8 @@ public enum RandomStream: UInt64, Sendable {
   case holdoutSplit = 6
   /// Reserved for perturbation-based measures.
   case perturbation = 7
+  /// The unbalanced (node-rescaled) initialization's choice of units and factors.
+  case initialRescaling = 8
 }
 
 // Elementary functions without Foundation (Glibc's log/cos, bit-identical on one machine).

@@ -155,7 +155,7 @@ public func runTraining(
     throw TrainingRunError.invalidConfiguration(problem)
   }
   let initial = configuration.initialRescaling.apply(
-    to: MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed))
+    to: MultilayerPerceptron(layerSizes: sizes, initializer: t.initializer, seed: t.seed), seed: t.seed)
   let marginCount = min(t.marginSubsetSize, train.sampleCount)
   let runName = configuration.runName ?? configuration.derivedRunName
 

@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// Which update rule the optimizer applies.
@@ -31,11 +32,24 @@ public enum OptimizationMethod: String, Sendable, CaseIterable {
 /// and it is left unchanged. γ is accumulated in Double; κ is recomputed at every step, as in
 /// the paper's Algorithm 1.
 ///
-/// ρ is 1 unless ``pathSGDMatchesFirstStepNorm`` is set: then ρ = ‖g‖₂ / ‖g ⊘ κ‖₂ at the first
-/// step and is kept fixed afterwards, so the first Path-SGD step is as long as an SGD step with
-/// the same learning rate. The authors' code fixes a comparable ratio at its first step (with a
-/// sum-of-norms heuristic). ρ ≠ 1 breaks nothing within a run, but because it depends on the
-/// first gradient it is not itself rescaling-invariant.
+/// ρ is 1 unless ``pathSGDMatchesFirstStepNorm`` is set: then, at the first step,
+/// ρ = ‖ḡ‖₂ / ‖ḡ ⊘ κ̄‖₂ where the bars mean "at the ℓ2-balanced member of the network's
+/// rescaling class" (the node rescaling with the smallest Σθ², see
+/// ``MultilayerPerceptron/l2BalancingExponents(tolerance:maximumSweeps:)``), and ρ is kept fixed
+/// afterwards. So the first Path-SGD step is as long as the first SGD step *on the balanced
+/// network* with the same learning rate, and one learning rate suits both methods. Because the
+/// balanced member is the same for every rescaling of a network, ρ is rescaling-invariant, and
+/// so is the whole Path-SGD trajectory: from a node-wise rescaled initialization the network
+/// function after every step is the same — bit for bit for power-of-two factors (every float
+/// operation is then the balanced one times a power of two; the two runs' ρ agree to ~1e-13
+/// and are applied in float32, so they coincide unless one lies that close to a float32
+/// rounding boundary), to float rounding otherwise. The authors' code also fixes a ratio at its
+/// first step (`path_sgd.py`, `compute_ratio`), but from the raw gradient of the network as given and with a
+/// sum-of-norms heuristic, which is not rescaling-invariant; earlier gapdb versions used
+/// ‖g‖₂/‖g ⊘ κ‖₂ of the raw network (its unbalanced and balanced Path-SGD curves drifted apart).
+///
+/// Momentum and weight decay keep the invariance: the velocity is a sum of past (g ⊘ κ·ρ), which
+/// transform like θ, and λθ transforms like θ too.
 public struct OptimizerConfiguration: Sendable, Equatable {
   /// The update rule.
   public var method: OptimizationMethod
@@ -231,22 +245,45 @@ struct PathScalingScratch: Sendable {
     }
   }
 
-  /// ρ = ‖g‖₂ / ‖g ⊘ κ‖₂ over all parameters with κ > 0.
+  /// ρ = ‖ḡ‖₂ / ‖ḡ ⊘ κ̄‖₂ at the ℓ2-balanced member of the network's rescaling class (bars),
+  /// over all parameters (κ̄ > 0 only in the denominator).
+  ///
+  /// With s the balancing factors (``MultilayerPerceptron/l2BalancingExponents(tolerance:maximumSweeps:)``,
+  /// 1 at inputs and outputs), an edge u→v has w̄ = w·s_v/s_u, so ḡ = g·s_u/s_v and
+  /// ḡ/κ̄ = (g/κ)·s_v/s_u; a bias of v has ḡ = g/s_v and ḡ/κ̄ = (g/κ)·s_v. Both norms, hence ρ,
+  /// are the same for every member of the class (to rounding), because the balanced member is.
+  /// Requires ``compute(for:)`` on `network` first.
   func firstStepRatio(network: MultilayerPerceptron, gradients: ParameterGradients) -> Double {
+    let t = network.l2BalancingExponents()
+    let d = network.layerCount
+    // factor[l][u] = s_u for unit u of layer-of-units l (0 = inputs, d = outputs).
+    var factor: [[Double]] = [[Double](repeating: 1, count: network.layers[0].fanIn)]
+    for l in 1..<d { factor.append(t[l - 1].map { Foundation.exp($0) }) }
+    factor.append([Double](repeating: 1, count: network.layers[d - 1].fanOut))
     var plain = 0.0, scaled = 0.0
     for i in network.layers.indices {
       let fanIn = network.layers[i].fanIn
+      let source = factor[i], destination = factor[i + 1]
       for r in 0..<network.layers[i].fanOut {
+        let sv = destination[r]
         for c in 0..<fanIn {
           let g = Double(gradients.weightGradient[i].elements[r * fanIn + c])
           let k = outgoing[i + 1][r] * incoming[i][c]
-          plain += g * g
-          if k > 0 { scaled += (g / k) * (g / k) }
+          let gBar = g * source[c] / sv
+          plain += gBar * gBar
+          if k > 0 {
+            let stepBar = g / k * sv / source[c]
+            scaled += stepBar * stepBar
+          }
         }
         let g = Double(gradients.biasGradient[i][r])
         let k = outgoing[i + 1][r]
-        plain += g * g
-        if k > 0 { scaled += (g / k) * (g / k) }
+        let gBar = g / sv
+        plain += gBar * gBar
+        if k > 0 {
+          let stepBar = g / k * sv
+          scaled += stepBar * stepBar
+        }
       }
     }
     guard scaled > 0, plain.isFinite, scaled.isFinite else { return 1 }

@@ -168,8 +168,10 @@ public enum SweepInitialization: String, CaseIterable, Sendable {
   /// The trainer's standard initializer.
   case balanced
   /// The standard initializer followed by a node-wise rescaling that leaves the network
-  /// function unchanged but makes layers' norms very different (Neyshabur et al. 2015, §5's
-  /// "unbalanced initialization"); SGD is hurt by it, Path-SGD is invariant to it.
+  /// function unchanged but makes the units' incoming norms very different (Neyshabur et al.
+  /// 2015's "unbalanced initialization": in each hidden layer of h units, h/4 units picked with
+  /// replacement, each rescaled by 10·e^z, z ~ N(0, 1); see ExperimentRunner's
+  /// `InitialRescaling.unbalanced`). SGD is hurt by it, Path-SGD is invariant to it.
   case unbalanced
 }
 

@@ -10,8 +10,12 @@
 ///   "Exploring Generalization in Deep Learning", §3 (network size) and the random-label
 ///   experiment. 20 runs.
 /// - `path-sgd`: two hidden layers of 1024 units, SGD vs Path-SGD × balanced vs unbalanced
-///   (rescaled) initialization. Neyshabur, Salakhutdinov, Srebro 2015, "Path-SGD:
-///   Path-Normalized Optimization in Deep Neural Networks", §5. 4 runs.
+///   (rescaled) initialization, learning rate 0.01, batch 64. Neyshabur, Salakhutdinov, Srebro
+///   2015, "Path-SGD: Path-Normalized Optimization in Deep Neural Networks", §5. 4 runs. The
+///   unbalanced start is the authors' construction (ExperimentRunner's
+///   `InitialRescaling.unbalanced`), and Path-SGD's first-step ratio is computed at the
+///   ℓ2-balanced rescaling, so the two Path-SGD curves coincide (to float rounding) while the
+///   two SGD curves differ.
 /// - `grid`: a small complete grid in the manner of Jiang et al. 2020, "Fantastic
 ///   Generalization Measures and Where to Find Them", §3: depth {1, 2, 3} × width
 ///   {128, 256, 512} × learning rate {0.003, 0.01, 0.03}. 27 runs, enough for τ, Ψ with

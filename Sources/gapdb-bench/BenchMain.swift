@@ -17,6 +17,7 @@ struct BenchCommand: ParsableCommand {
       TrainBenchmark.self,
       FlatnessBenchmark.self,
       FlatnessWidthExperiment.self,
+      PathSGDInvarianceExperiment.self,
       MeasuresBenchmark.self,
     ]
   )

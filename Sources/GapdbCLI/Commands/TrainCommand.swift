@@ -68,7 +68,8 @@ struct TrainCommand: ParsableCommand {
       Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015) divides each edge's gradient by κ_e = \
       ∂φ₂²/∂(w_e²); biases count as edges from a constant-1 unit. Its learning rates are not \
       comparable with SGD's; --path-sgd-match-first-step scales its steps so the first has the length \
-      of an SGD step.
+      of an SGD step on the ℓ2-balanced rescaling of the network (the rescaling with the smallest \
+      sum of squared parameters), so the whole run stays invariant to node-wise rescaling.
 
       Perturbation measures (Jiang et al. 2020): at the final epoch, and every --perturb-every epochs, \
       the PAC-Bayes σ/σ′ and sharpness α/α′ searches, Keskar ε-sharpness and gradient noise run on a \
@@ -128,7 +129,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "pytorch-default (U(±1/√fanIn) for weights and biases) or he-normal.")
   var initializer: WeightInitializer = .pytorchDefault
 
-  @Flag(help: "Path-SGD: scale steps by a ratio fixed at the first step so it is as long as an SGD step.")
+  @Flag(help: "Path-SGD: scale steps by a ratio fixed at the first step so it is as long as an SGD step on the ℓ2-balanced rescaling of the network.")
   var pathSGDMatchFirstStep = false
 
   @Option(help: "Fraction of training labels replaced by random labels, in [0, 1].")

@@ -9,9 +9,11 @@ import SweepPlanning
 /// The trainer settings of a sweep configuration.
 ///
 /// Mapping: `hidden_layout` (or depth × width) → hidden layers; `optimizer` `sgd` → SGD,
-/// `momentum` → SGD with momentum 0.9, `path-sgd` → Path-SGD with its first step matched to
-/// SGD's length (as the authors' code does, so one learning rate suits both); `init`
-/// `unbalanced` → ``InitialRescaling/unbalanced``; `label_noise`, `train_size` → the data
+/// `momentum` → SGD with momentum 0.9, `path-sgd` → Path-SGD with its first step as long as
+/// SGD's first step on the ℓ2-balanced rescaling of the network (so one learning rate suits
+/// both, and the Path-SGD curve is the same from a balanced and an unbalanced initialization;
+/// see ``FeedForward/OptimizerConfiguration``); `init` `unbalanced` →
+/// ``InitialRescaling/unbalanced`` (the authors' construction, seeded by the run seed); `label_noise`, `train_size` → the data
 /// preparation (pixels divided by 255); `epochs` → the epoch cap; `target_train_loss` → Jiang's
 /// stopping rule. Measures are recorded at epoch 0, every `measureEvery`-th epoch and the
 /// final epoch. The run is named after the varied
