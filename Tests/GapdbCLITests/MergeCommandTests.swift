@@ -52,7 +52,7 @@ import Testing
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(lines.first == "input,runs_added,runs_skipped,duplicates_skipped,runs_replaced,runs_kept,conflicts,epochs,values,measures_added,result")
     #expect(lines.dropFirst().first == "\(a),2,0,0,0,0,0,4,8,2,merge")
-    #expect(lines.count == 3 && lines[2].hasPrefix("\(dir.path("missing.sqlite")),0,0,0,0,0,0,0,0,0,\"refused: cannot read"))
+    #expect(lines.count == 3 && lines[2].hasPrefix("\(dir.path("missing.sqlite")),0,0,0,0,0,0,0,0,0,refused: cannot read"))
     #expect(result.stderr.contains("would merge 1 of 2 inputs"))
     #expect(!FileManager.default.fileExists(atPath: out))
   }

@@ -265,6 +265,29 @@ import Testing
     #expect(try merger.output.scalar(sql: "SELECT count(*) FROM run") == .integer(0))
   }
 
+  @Test func tornCopy_isRefusedAsDamaged_outputUnchanged() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), torn = dir.path("torn.sqlite"), out = dir.path("out.sqlite")
+    try Self.record(a, runs: 3)
+    try Database(storePath: a).execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+    // A copy in which one b-tree page holds bytes of another moment (here: noise).
+    var bytes = try Self.sha(a)
+    let pageSize = 4096
+    #expect(bytes.count >= 6 * pageSize)
+    var rng = SplitMix64(seed: 7)
+    for i in (4 * pageSize + 8)..<(5 * pageSize) { bytes[i] = UInt8(truncatingIfNeeded: rng.next()) }
+    try bytes.write(to: URL(fileURLWithPath: torn))
+    let merger = try StoreMerger(outputPath: out)
+    #expect {
+      _ = try merger.merge(inputPath: torn)
+    } throws: { error in
+      guard case .damagedInput(let path, _)? = error as? MergeError else { return false }
+      return path == torn && "\(error)".contains("copy the store again")
+    }
+    #expect(try merger.output.scalar(sql: "SELECT count(*) FROM run") == .integer(0))
+  }
+
   @Test func duplicatedSweepTask_isSkippedUnlessKept() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -97,6 +97,11 @@ struct MergeJob {
       }
     }
     summary.schemaVersion = version
+    // A torn copy (taken while a checkpoint rewrote pages) must not be half-merged.
+    let check = try db.fetchAll(sql: "PRAGMA \(src).quick_check(5)").compactMap { $0[0].stringValue }
+    if check != ["ok"] {
+      throw MergeError.damagedInput(path: inputPath, detail: check.joined(separator: "; "))
+    }
   }
 
   /// The columns of `table` that both the output and the input have, in the output's order

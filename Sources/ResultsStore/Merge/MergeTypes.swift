@@ -107,6 +107,9 @@ public enum MergeError: Error, CustomStringConvertible, Sendable, Equatable {
   case unreadableInput(path: String, reason: String)
   /// An SQLite file that is not a gapdb store.
   case notAGapdbStore(path: String, applicationID: Int32)
+  /// SQLite's `quick_check` found the input damaged (e.g. a copy taken while a checkpoint
+  /// was rewriting it).
+  case damagedInput(path: String, detail: String)
   /// A store written by a newer gapdb.
   case inputNewerThanTool(path: String, found: Int, supported: Int)
   /// An applied migration of the input differs from this tool's file.
@@ -125,6 +128,10 @@ public enum MergeError: Error, CustomStringConvertible, Sendable, Equatable {
     case .notAGapdbStore(let path, let id):
       return "\(path) is not a gapdb store (application_id \(id))\n"
         + "Hint: inputs must be stores written by gapdb (gapdb init, train, sweep)."
+    case .damagedInput(let path, let detail):
+      return "\(path) is damaged (SQLite quick_check: \(detail)); nothing of it was merged\n"
+        + "Hint: copy the store again once no process writes it (a copy taken while SQLite "
+        + "checkpoints its -wal file can be torn), or merge the original file directly."
     case .inputNewerThanTool(let path, let found, let supported):
       return "\(path) has schema version \(found), newer than this gapdb supports (\(supported))\n"
         + "Hint: merge with a newer gapdb."

@@ -28,7 +28,8 @@ import GapdbCSQLite
 ///   may create the input's `-shm`/`-wal` side files if they are missing; their content is
 ///   SQLite's own bookkeeping). Stores of an older schema version are read as they are
 ///   (columns both schemas have are copied; newer columns get their defaults); foreign files
-///   and stores newer than this tool are refused.
+///   and stores newer than this tool are refused, and so is an input that fails SQLite's
+///   `PRAGMA quick_check` (a copy torn by a checkpoint running while it was taken).
 ///
 /// Speed: every table is copied by one `INSERT … SELECT` from the attached input, in the
 /// output's primary-key order, so a merge runs at SQLite's bulk-copy speed (`gapdb-bench
@@ -135,6 +136,8 @@ public final class StoreMerger {
       }
     } catch let error as DatabaseError where error.resultCode == SQLITE_NOTADB {
       throw MergeError.unreadableInput(path: inputPath, reason: "not an SQLite database")
+    } catch let error as DatabaseError where error.resultCode == SQLITE_CORRUPT {
+      throw MergeError.damagedInput(path: inputPath, detail: error.message)
     }
   }
 
