@@ -82,3 +82,35 @@ import Testing
     #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)
   }
 }
+
+/// `gapdb sweep --slurm N`: the printed script and the option checks (the script runs for
+/// real in scripts/test-slurm.sh).
+@Suite struct SweepSlurmOptionTests {
+  func gapdb(_ arguments: [String]) throws -> ProcessResult { try runProduct("gapdb", arguments) }
+
+  @Test func slurm_printsTheSubmissionScript_andTouchesNothing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("all.sqlite")
+    let result = try gapdb(["sweep", store, "--grid", "width=4,8;seed=1,2", "--epochs", "3", "--slurm", "3", "--sbatch-option=--time=5"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "#!/usr/bin/env bash")
+    #expect(lines.contains("#SBATCH --array=0-2"))
+    #expect(lines.contains("#SBATCH --time=5"))
+    #expect(lines.contains("shards='\(store).shards'"))
+    #expect(lines.contains { $0.hasPrefix("merge=$(sbatch --parsable --dependency=afterok:$array") })
+    #expect(lines.contains { $0.contains("\"epochs\": 3") && $0.contains("\"width\": [4, 8]") })
+    #expect(!FileManager.default.fileExists(atPath: store))
+    #expect(!FileManager.default.fileExists(atPath: store + ".shards"))
+  }
+
+  @Test func slurmOptionMistakes_exit64() throws {
+    let grid = ["sweep", "s.sqlite", "--grid", "width=4"]
+    for extra in [["--slurm", "0"], ["--slurm", "2", "--shard", "0/2"], ["--submit"], ["--shard-dir", "x"],
+                  ["--single-writer", "--jobs", "2"]] {
+      let result = try gapdb(grid + extra)
+      #expect(result.status == 64, "\(extra): \(result.stderr)")
+    }
+  }
+}
