@@ -67,6 +67,12 @@ munged --force --socket="$T/munge/munge.sock" --key-file="$T/etc/munge.key" \
 
 # --- slurm.conf: one node (this host), test-only settings -------------------------------------
 host=$(hostname -s)
+# Two free TCP ports, so a test run never meets another cluster (or another run) on this host.
+read -r ctld_port slurmd_port < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("", 0))
+print(*(x.getsockname()[1] for x in s))')
 memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
 cat > "$SLURM_CONF" << EOF
 ClusterName=gapdbtest
@@ -76,8 +82,8 @@ SlurmdUser=root
 AuthType=auth/munge
 AuthInfo=socket=$T/munge/munge.sock
 CredType=cred/munge
-SlurmctldPort=26817
-SlurmdPort=26818
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 StateSaveLocation=$T/state
 SlurmdSpoolDir=$T/spool
 SlurmctldPidFile=$T/run/slurmctld.pid
