@@ -338,6 +338,26 @@ import Testing
     #expect(!FileSystemKind.classify(magic: 0x5846_5342).isShared)  // xfs
   }
 
+  @Test func systemProbe_agreesWithStatDashF() throws {
+    // The real statfs(2) through the C shim, against coreutils' `stat -f -c %t` (hex f_type).
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let kind = try #require(FileSystemProbe.system.kind(dir.url.path))
+    let stat = Process()
+    let pipe = Pipe()
+    stat.executableURL = URL(fileURLWithPath: "/usr/bin/stat")
+    stat.arguments = ["-f", "-c", "%t", dir.url.path]
+    stat.standardOutput = pipe
+    try stat.run()
+    stat.waitUntilExit()
+    let hex = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let magic = try #require(UInt64(hex, radix: 16))
+    #expect(kind == FileSystemKind.classify(magic: magic))
+    // A store that does not exist yet is judged by its folder.
+    #expect(FileSystemProbe.system.kind(dir.path("new.sqlite")) == kind)
+  }
+
   @Test func writableOpeningOnNFS_isRefused_withAHint_andCreatesNothing() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
