@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       CorrelateBenchmark.self,
       RecordBenchmark.self,
+      NewMeasureIDsBenchmark.self,
       TrainBenchmark.self,
       FlatnessBenchmark.self,
       FlatnessWidthExperiment.self,

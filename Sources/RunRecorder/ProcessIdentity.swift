@@ -1,0 +1,73 @@
+import Foundation
+
+/// The identity of a process on this host, as `gapdb mark-stale` needs it to tell a live
+/// recording process from a dead one whose pid has been reused.
+///
+/// Linux only (it reads `/proc`); elsewhere every query answers `nil` ("unknown") and callers
+/// fall back to what they can check (`kill(pid, 0)`).
+public enum ProcessIdentity {
+  /// The host name recorded in `run.host` (`ProcessInfo.hostName`).
+  public static var currentHost: String { ProcessInfo.processInfo.hostName }
+
+  /// The start token of the current process (see ``startToken(of:)``).
+  public static var currentStartToken: String? { startToken(of: getpid()) }
+
+  /// `'<boot_id>:<start ticks>'` for a process: the kernel's boot id
+  /// (`/proc/sys/kernel/random/boot_id`) and field 22 of `/proc/<pid>/stat` (the start time in
+  /// clock ticks after boot). Two processes with the same pid on one host have different
+  /// tokens, also across a reboot.
+  ///
+  /// - Parameter pid: A process id.
+  /// - Returns: The token, or `nil` if the process does not exist or `/proc` is not there.
+  public static func startToken(of pid: pid_t) -> String? {
+    guard let ticks = startTicks(of: pid), let boot = bootID else { return nil }
+    return "\(boot):\(ticks)"
+  }
+
+  /// Whether a process with this pid exists on this host (`kill(pid, 0)` succeeds, or fails
+  /// with `EPERM`: it exists but belongs to another user). Pids ≤ 0 are never alive (they
+  /// name process groups).
+  public static func isAlive(_ pid: Int64) -> Bool {
+    guard pid > 0, pid <= Int64(Int32.max) else { return false }
+    if kill(pid_t(pid), 0) == 0 { return true }
+    return errno == EPERM
+  }
+
+  /// When a process started, in seconds since 1970 (boot time from `/proc/stat` `btime` plus
+  /// the start ticks over `sysconf(_SC_CLK_TCK)`); resolution one tick (10 ms), and it moves if
+  /// the wall clock was set since boot.
+  ///
+  /// - Returns: The start time, or `nil` if unknown.
+  public static func startTime(of pid: pid_t) -> Double? {
+    guard let ticks = startTicks(of: pid), let boot = bootTime else { return nil }
+    let perSecond = sysconf(Int32(_SC_CLK_TCK))
+    guard perSecond > 0 else { return nil }
+    return Double(boot) + Double(ticks) / Double(perSecond)
+  }
+
+  /// Field 22 (`starttime`) of `/proc/<pid>/stat`. The command name (field 2) is in
+  /// parentheses and may contain spaces and parentheses, so fields are counted after the
+  /// last `)`.
+  static func startTicks(of pid: pid_t) -> UInt64? {
+    guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = text.lastIndex(of: ")")
+    else { return nil }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    // fields[0] is field 3 (state), so field 22 is fields[19].
+    guard fields.count > 19 else { return nil }
+    return UInt64(fields[19])
+  }
+
+  private static var bootID: String? {
+    (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))
+      .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  private static var bootTime: UInt64? {
+    guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
+      return UInt64(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+    }
+    return nil
+  }
+}
