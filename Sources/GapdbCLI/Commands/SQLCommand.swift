@@ -10,7 +10,9 @@ struct SQLCommand: ParsableCommand {
     abstract: "Run one SQL statement against a store and print its rows.",
     discussion: """
       The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a \
-      statement that would change it is refused before it runs. One statement per call.
+      statement that would change it is refused before it runs. Even with --write the store \
+      must exist (create one with gapdb init): a mistyped path is an error, not a new empty \
+      store. One statement per call.
       No statement, several statements, a positional ?, and a missing or unknown -p \
       parameter are usage errors (exit code 64).
 
