@@ -210,7 +210,7 @@ import Testing
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(
       lines.first
-        == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at"
+        == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at,host,pid"
     )
     #expect(
       lines[1].hasPrefix(

@@ -253,6 +253,16 @@ import Testing
     }
     let status = try gapdb(["sql", store, "SELECT status FROM run", "--csv", "--no-headers"])
     #expect(status.stdout == "running\n")
+    // gapdb runs does not call it stale either, and names its host and pid.
+    let runs = try gapdb(["runs", store, "--stale-after", "0", "--tsv"])
+    let table = runs.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+    let header = try #require(table.first)
+    let state = try #require(header.firstIndex(of: "state"))
+    let host = try #require(header.firstIndex(of: "host"))
+    let pidColumn = try #require(header.firstIndex(of: "pid"))
+    #expect(table.count == 2)
+    #expect(table.last.map { [String($0[state]), String($0[host]), String($0[pidColumn])] }
+      == ["running", ProcessInfo.processInfo.hostName, String(pid)])
 
     // The training goes on: it records its next epoch and finishes.
     try "go\n".write(toFile: store + ".go", atomically: true, encoding: .utf8)
