@@ -33,6 +33,28 @@ public enum ProcessIdentity {
     return errno == EPERM
   }
 
+  /// Whether the process that recorded a run on this host is still alive: a process with
+  /// `pid` exists and is the same process — its start token equals `startToken`, or, when the
+  /// token is unknown (runs recorded before schema 0003), it started no later than 2 s after
+  /// the run (`startedAt`, seconds since 1970). A differing token or a later start means the
+  /// kernel gave the pid to another process. When the live process's start cannot be read
+  /// the answer is `true`: marking a live training failed makes it stop with an error, while
+  /// a dead run left `running` only waits for a later check.
+  ///
+  /// - Parameters:
+  ///   - pid: The recorded pid (`run.pid`).
+  ///   - startToken: The recorded start token (`run.process_start`), if any.
+  ///   - startedAt: The run's start (`run.started_at`) in seconds since 1970, if known.
+  public static func isRecordingProcessAlive(pid: Int64, startToken: String?, startedAt: Double?) -> Bool {
+    guard isAlive(pid) else { return false }
+    if let startToken {
+      guard let token = Self.startToken(of: pid_t(pid)) else { return true }
+      return token == startToken
+    }
+    guard let startedAt, let processStarted = startTime(of: pid_t(pid)) else { return true }
+    return processStarted <= startedAt + 2
+  }
+
   /// When a process started, in seconds since 1970 (boot time from `/proc/stat` `btime` plus
   /// the start ticks over `sysconf(_SC_CLK_TCK)`); resolution one tick (10 ms), and it moves if
   /// the wall clock was set since boot.

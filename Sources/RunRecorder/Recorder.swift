@@ -208,30 +208,24 @@ public final class Recorder {
   /// Whether the process that recorded a run is still alive, as far as this host can tell.
   ///
   /// - `host` is not this host, or `pid` is unknown: `false` (only the heartbeat can tell).
-  /// - No process with `pid` exists (`kill(pid, 0)`): `false`.
-  /// - `processStart` is known: `true` exactly when the live process's start token (see
-  ///   ``ProcessIdentity/startToken(of:)``) equals it — a different token means the pid was
-  ///   reused by another process; an unreadable token counts as alive.
-  /// - `processStart` is NULL (a run recorded before schema 0003): `true` unless the live
-  ///   process started more than 2 s after the run (`startedAt`, seconds since 1970), which
-  ///   means the pid was reused.
+  /// - Otherwise ``ProcessIdentity/isRecordingProcessAlive(pid:startToken:startedAt:)``: a
+  ///   process with `pid` exists and is the recording one (same start token; for runs
+  ///   recorded before schema 0003, started no later than the run), not a reuse of its pid.
   ///
   /// When in doubt the answer is `true`: marking a live training failed makes it stop with
   /// an error, while a dead run left `running` only waits for a later `mark-stale`.
+  ///
+  /// - Parameters:
+  ///   - host: `run.host`.
+  ///   - pid: `run.pid`.
+  ///   - processStart: `run.process_start`.
+  ///   - startedAt: `run.started_at` in seconds since 1970.
   public static func isRecordingProcessAlive(
     host: String, pid: Int64?, processStart: String?, startedAt: Double?
   ) -> Bool {
-    guard host == ProcessIdentity.currentHost, let pid, ProcessIdentity.isAlive(pid) else {
-      return false
-    }
-    if let processStart {
-      guard let token = ProcessIdentity.startToken(of: pid_t(pid)) else { return true }
-      return token == processStart
-    }
-    guard let startedAt, let processStarted = ProcessIdentity.startTime(of: pid_t(pid)) else {
-      return true
-    }
-    return processStarted <= startedAt + 2
+    guard host == ProcessIdentity.currentHost, let pid else { return false }
+    return ProcessIdentity.isRecordingProcessAlive(
+      pid: pid, startToken: processStart, startedAt: startedAt)
   }
 
   /// Running runs with a heartbeat older than `seconds`, oldest heartbeat first, each with
