@@ -61,6 +61,20 @@ import Testing
     #expect(created.status == 0, "\(created.stderr)")
   }
 
+  @Test func creatingCommands_inAMissingFolder_sayTheFolderIsMissing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let folder = dir.path("no/such")
+    let store = folder + "/runs.sqlite"
+    let result = try gapdb(["init", store])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      result.stderr
+        == "Error: cannot create the store \(store): the folder \(folder) does not exist\n"
+        + "Hint: choose a folder you may write to, or create it (mkdir -p).\n")
+    #expect(!FileManager.default.fileExists(atPath: dir.path("no")))
+  }
+
   // MARK: - Output files
 
   @Test func reportOut_storeCompanionFiles_refusedUnderAnySpelling() throws {
