@@ -6,8 +6,9 @@ import Foundation
 /// Linux only (it reads `/proc`); elsewhere every query answers `nil` ("unknown") and callers
 /// fall back to what they can check (`kill(pid, 0)`).
 public enum ProcessIdentity {
-  /// The host name recorded in `run.host` (`ProcessInfo.hostName`).
-  public static var currentHost: String { ProcessInfo.processInfo.hostName }
+  /// The host name recorded in `run.host` (`ProcessInfo.hostName`, read once per process:
+  /// it may cost a resolver lookup).
+  public static let currentHost: String = ProcessInfo.processInfo.hostName
 
   /// The start token of the current process (see ``startToken(of:)``).
   public static var currentStartToken: String? { startToken(of: getpid()) }
@@ -80,10 +81,10 @@ public enum ProcessIdentity {
     return UInt64(fields[19])
   }
 
-  private static var bootID: String? {
+  /// Read once: it changes only with a reboot.
+  private static let bootID: String? =
     (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))
-      .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-  }
+    .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
 
   private static var bootTime: UInt64? {
     guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
