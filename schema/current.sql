@@ -60,7 +60,7 @@ CREATE TABLE run (
   -- dataset name, e.g. 'fashion-mnist'
   dataset TEXT,
   -- the full configuration as a JSON object
-  config TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
+  config TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)), process_start TEXT,
   CHECK ((status = 'running') = (ended_at IS NULL))
 ) STRICT;
 
@@ -231,40 +231,6 @@ SELECT g.*
 FROM generalization_gap AS g
 WHERE g.epoch = (SELECT max(m.epoch) FROM epoch_metric AS m WHERE m.run_id = g.run_id);
 
-CREATE VIEW run_summary AS
-SELECT
-  r.id AS run_id,
-  r.uuid,
-  e.name AS experiment,
-  r.name,
-  r.status,
-  r.stop_reason,
-  r.reached_target,
-  r.seed,
-  r.dataset,
-  r.host,
-  r.pid,
-  r.started_at,
-  r.ended_at,
-  r.heartbeat_at,
-  (SELECT json_group_object(h.key, CASE
-       WHEN h.value_type = 'boolean' THEN json(CASE h.value WHEN 0 THEN 'false' ELSE 'true' END)
-       WHEN h.value_type = 'real' AND (h.value IS NULL OR abs(h.value) = 9e999) THEN h.value_text
-       ELSE h.value END)
-   FROM hyperparameter AS h WHERE h.run_id = r.id) AS hyperparameters,
-  f.epoch AS final_epoch,
-  f.step AS final_step,
-  f.train_loss,
-  f.test_loss,
-  f.loss_gap,
-  f.train_error,
-  f.test_error,
-  f.error_gap,
-  f.nan_columns
-FROM run AS r
-JOIN experiment AS e ON e.id = r.experiment_id
-LEFT JOIN final_epoch AS f ON f.run_id = r.id;
-
 CREATE TABLE measure_value (
   run_id INTEGER NOT NULL,
   epoch INTEGER NOT NULL,
@@ -315,6 +281,47 @@ SELECT
   f.test_error
 FROM measure_value AS v
 JOIN final_epoch AS f ON f.run_id = v.run_id AND f.epoch = v.epoch;
+
+CREATE VIEW run_summary AS
+SELECT
+  r.id AS run_id,
+  r.uuid,
+  e.name AS experiment,
+  r.name,
+  r.status,
+  r.stop_reason,
+  r.reached_target,
+  r.seed,
+  r.dataset,
+  r.host,
+  r.pid,
+  r.started_at,
+  r.ended_at,
+  r.heartbeat_at,
+  (SELECT json_group_object(h.key, CASE
+       WHEN h.value_type = 'boolean' THEN json(CASE h.value WHEN 0 THEN 'false' ELSE 'true' END)
+       WHEN h.value_type = 'real' AND (h.value IS NULL OR abs(h.value) = 9e999) THEN h.value_text
+       WHEN h.value_type = 'real'
+         AND json_valid(h.value_text) AND json_type(h.value_text) IN ('real', 'integer')
+         AND CAST(h.value_text AS REAL) = h.value
+         THEN json(h.value_text)
+       WHEN h.value_type = 'real' AND CAST(printf('%!.17g', h.value) AS REAL) = h.value
+         THEN json(printf('%!.17g', h.value))
+       WHEN h.value_type = 'real' THEN h.value_text
+       ELSE h.value END)
+   FROM hyperparameter AS h WHERE h.run_id = r.id) AS hyperparameters,
+  f.epoch AS final_epoch,
+  f.step AS final_step,
+  f.train_loss,
+  f.test_loss,
+  f.loss_gap,
+  f.train_error,
+  f.test_error,
+  f.error_gap,
+  f.nan_columns
+FROM run AS r
+JOIN experiment AS e ON e.id = r.experiment_id
+LEFT JOIN final_epoch AS f ON f.run_id = r.id;
 
 CREATE TABLE run_provenance (
   run_id INTEGER PRIMARY KEY REFERENCES run (id) ON DELETE CASCADE,

@@ -15,6 +15,7 @@ struct BenchCommand: ParsableCommand {
       CorrelateBenchmark.self,
       RecordBenchmark.self,
       MergeBenchmark.self,
+      NewMeasureIDsBenchmark.self,
       TrainBenchmark.self,
       FlatnessBenchmark.self,
       FlatnessWidthExperiment.self,

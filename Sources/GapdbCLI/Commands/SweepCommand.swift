@@ -155,6 +155,8 @@ public struct SweepCommand: ParsableCommand {
     let selected = shardSelection?.select(all) ?? all
     // A dry run never creates or changes the store.
     let storeExists = FileManager.default.fileExists(atPath: store)
+    // A store this user cannot write is refused before anything is trained or created.
+    if !dryRun { try checkStoreIsWritable(store) }
     let ledger: SweepLedger
     if dryRun && !storeExists {
       ledger = SweepLedger(runsByKey: [:])

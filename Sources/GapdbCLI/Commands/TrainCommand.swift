@@ -398,7 +398,7 @@ struct TrainCommand: ParsableCommand {
     // Refusals that need the data, before the store is opened (or created).
     try checkLoadedData(data)
     // openStore: one error with one fitting hint (directory, foreign file, SQLite failure).
-    let recorder = Recorder(database: try openStore(db, readOnly: false))
+    let recorder = Recorder(database: try openStore(db, readOnly: false, creating: true))
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
     // Set once the run row exists: only then can a failure leave a failed run behind.
@@ -432,6 +432,9 @@ struct TrainCommand: ParsableCommand {
       throw CommandError(error.description, hint: "see `gapdb train --help` for the allowed values.")
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
+    } catch let error as DatabaseError where error.isReadOnly {
+      display.finish()
+      throw readOnlyStoreError(error, path: db)
     } catch {
       display.finish()
       throw CommandError(

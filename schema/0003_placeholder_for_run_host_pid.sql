@@ -1,5 +1,0 @@
--- 0003_placeholder_for_run_host_pid: an empty stand-in on the `cluster` branch only.
---
--- Migration 0003 belongs to another branch (mark-stale with host and pid). The migrator
--- needs gap-free numbers, so this branch carries an empty 0003; when the branches are merged,
--- this file is deleted in favour of the real 0003 (0004 does not depend on either).
