@@ -24,6 +24,18 @@ public struct StateDictAssembly: Sendable, Equatable {
   public var ordering: LayerOrdering
   /// Arrays that are not part of a dense layer (e.g. BatchNorm statistics, conv kernels).
   public var ignored: [NumPyArray]
+
+  /// Checks that every array went into a dense layer, for callers that must not measure a
+  /// part of a network as if it were the whole (a convolutional network's dense head, an MLP
+  /// with BatchNorm scales).
+  ///
+  /// - Returns: The assembly, unchanged, when ``ignored`` is empty.
+  /// - Throws: ``StateDictError/unusedArrays(_:)`` listing every ignored array with its shape
+  ///   and dtype, in stored order.
+  public func requiringEveryArrayUsed() throws(StateDictError) -> StateDictAssembly {
+    if !ignored.isEmpty { throw .unusedArrays(ignored.map(\.summary)) }
+    return self
+  }
 }
 
 /// Why arrays cannot be assembled into a feed-forward network.
@@ -37,6 +49,10 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
   /// Consecutive layers whose shapes do not chain; `transposedWouldChain` when the arrays look
   /// like (fanIn, fanOut) kernels (Keras/JAX layout).
   case chainMismatch(previousKey: String, previousShape: [Int], nextKey: String, nextShape: [Int], transposedWouldChain: Bool)
+  /// Arrays that are not a dense layer's weight or bias (conv kernels of rank ≥ 3, BatchNorm
+  /// scales and statistics, scalars, stray 1-D arrays), each as ``NumPyArray/summary``;
+  /// thrown by ``StateDictAssembly/requiringEveryArrayUsed()``.
+  case unusedArrays([String])
 
   public var description: String {
     func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
@@ -49,6 +65,11 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
     case .chainMismatch(let pk, let ps, let nk, let ns, let transposed):
       return "layers do not chain: \(nk) has shape \(shape(ns)) (fanOut×fanIn) but \(pk) (\(shape(ps))) outputs \(ps[0]) values"
         + (transposed ? "; the arrays look like (fanIn×fanOut) kernels — transpose them to PyTorch's (out, in) layout" : "")
+    case .unusedArrays(let arrays):
+      return "\(arrays.count == 1 ? "an array is" : "\(arrays.count) arrays are") not part of a dense layer: "
+        + arrays.joined(separator: ", ")
+        + "; only dense (linear) layers are supported — 2-D weights (fanOut×fanIn) with optional 1-D biases; "
+        + "convolution kernels (rank ≥ 3), normalization layers and other tensors are not supported yet"
     }
   }
 }
@@ -60,7 +81,9 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
 ///   → layer `fc1`). Other arrays are positional: each 2-D array starts a layer, and a 1-D
 ///   array right after it whose length equals its first dimension is its bias.
 /// - Only 2-D weights make layers; other arrays (1-D BatchNorm weights, running statistics,
-///   4-D conv kernels, scalars) are listed in ``StateDictAssembly/ignored``.
+///   4-D conv kernels, scalars) are listed in ``StateDictAssembly/ignored``; call
+///   ``StateDictAssembly/requiringEveryArrayUsed()`` to refuse them rather than measure part
+///   of a network.
 /// - Order: if every layer name has the form `<stem><n><rest>` with one shared stem and rest
 ///   (`layers.0 … layers.11`, `0 … 4`, `fc1 … fc3`), layers are sorted by n, so
 ///   alphabetically stored keys (`layers.10` before `layers.2`, as safetensors stores them)

@@ -46,7 +46,8 @@ public enum SweepFileParser {
   /// - Parameter path: A `.toml`, `.json`, `.yaml` or `.yml` file.
   /// - Returns: The validated sweep.
   /// - Throws: ``SweepPlanningError`` for an unknown extension, an unreadable file, a syntax
-  ///   error (with the parser's message and position), an unknown key or axis, or a bad value.
+  ///   error (with the parser's message and position), an unknown key or axis, a bad value,
+  ///   or a file that gives no axis and no fixed value (``SweepPlanningError/emptyFile(path:)``).
   public static func load(path: String) throws(SweepPlanningError) -> SweepSpecification {
     guard let format = Format(path: path) else { throw .unsupportedFileExtension(path: path) }
     let text: String
@@ -69,6 +70,9 @@ public enum SweepFileParser {
   public static func parse(
     _ text: String, format: Format, path: String = "<input>"
   ) throws(SweepPlanningError) -> SweepSpecification {
+    // An empty file (or one of only comments, `{}` or `---`) would plan one run of the
+    // defaults: almost surely a mistake (a wrong path, an unsaved editor buffer).
+    if text.allSatisfy(\.isWhitespace) { throw .emptyFile(path: path) }
     let raw: RawSweepFile
     do {
       switch format {
@@ -103,6 +107,7 @@ public enum SweepFileParser {
         try convert(item, axis: axis, path: path, format: format)
       }
     }
+    if spec.fixed.isEmpty && spec.axes.isEmpty { throw .emptyFile(path: path) }
     try spec.validate()
     return spec
   }

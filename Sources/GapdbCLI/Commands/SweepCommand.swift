@@ -95,6 +95,9 @@ public struct SweepCommand: ParsableCommand {
       storePath: store, experiment: experiment, dataDirectory: dataDir,
       blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
       measureEvery: measureEvery)
+    // The trainer's refusals (width, epochs, memory) before the store is created or read,
+    // so a dry run shows them too and a refused sweep writes nothing.
+    try checkPlannedConfigurations(all, context: context)
 
     // Worker mode: train one configuration of the sweep in this process.
     if let k = workerIndex {
