@@ -72,14 +72,23 @@ public enum SweepFileParser {
   ) throws(SweepPlanningError) -> SweepSpecification {
     // An empty file (or one of only comments, `{}` or `---`) would plan one run of the
     // defaults: almost surely a mistake (a wrong path, an unsaved editor buffer).
-    if text.allSatisfy(\.isWhitespace) { throw .emptyFile(path: path) }
+    let content = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+      !$0.isEmpty && !(format != .json && $0.hasPrefix("#")) && !(format == .yaml && ($0 == "---" || $0 == "..."))
+    }
+    if content.isEmpty { throw .emptyFile(path: path) }
     let raw: RawSweepFile
     do {
       switch format {
-      case .toml: raw = try TOMLDecoder().decode(RawSweepFile.self, from: text)
+      case .toml:
+        if let problem = TOMLPrecheck.problem(text) {
+          throw SweepPlanningError.malformedFile(path: path, format: format.rawValue, problem: problem + ".")
+        }
+        raw = try TOMLDecoder().decode(RawSweepFile.self, from: text)
       case .json: raw = try JSONDecoder().decode(RawSweepFile.self, from: Data(text.utf8))
       case .yaml: raw = try YAMLDecoder().decode(RawSweepFile.self, from: text)
       }
+    } catch let error as SweepPlanningError {
+      throw error
     } catch let error as UnknownKeyError {
       throw .unknownFileKey(path: path, key: error.key)
     } catch {

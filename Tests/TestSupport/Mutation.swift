@@ -58,11 +58,12 @@ public struct Mutator {
         bytes[at + k] = UInt8(truncatingIfNeeded: value >> shift)
       }
     default:  // a decimal number in text replaced by an extreme one
-      let digits = bytes.indices.filter { (0x30...0x39).contains(bytes[$0]) }
+      let digit: ClosedRange<UInt8> = 0x30...0x39
+      let digits = bytes.indices.filter { digit.contains(bytes[$0]) }
       guard !digits.isEmpty else { return }
       var start = digits[index(digits.count)], end = start + 1
-      while start > 0, (0x30...0x39).contains(bytes[start - 1]) { start -= 1 }
-      while end < bytes.count, (0x30...0x39).contains(bytes[end]) { end += 1 }
+      while start > 0, digit.contains(bytes[start - 1]) { start -= 1 }
+      while end < bytes.count, digit.contains(bytes[end]) { end += 1 }
       let number = Self.extremeNumbers[index(Self.extremeNumbers.count)]
       bytes.replaceSubrange(start..<end, with: Array(number.utf8))
     }
