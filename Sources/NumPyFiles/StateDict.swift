@@ -22,7 +22,8 @@ public struct StateDictAssembly: Sendable, Equatable {
   public var layers: [AssembledLayer]
   /// How they were ordered.
   public var ordering: LayerOrdering
-  /// Arrays that are not part of a dense layer (e.g. BatchNorm statistics, conv kernels).
+  /// Arrays that are not part of a dense layer (e.g. BatchNorm statistics, conv kernels), in
+  /// stored order.
   public var ignored: [NumPyArray]
 
   /// Checks that every array went into a dense layer, for callers that must not measure a
@@ -96,16 +97,18 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
 ///   orphan bias, a bias of the wrong length, or shapes that do not chain (naming both keys).
 public func assembleLayers(_ arrays: [NumPyArray]) throws(StateDictError) -> StateDictAssembly {
   var layers: [AssembledLayer] = []
-  var ignored: [NumPyArray] = []
-  var pendingBiases: [String: NumPyArray] = [:]
+  var ignoredIndices: [Int] = []
+  var pendingBiases: [String: Int] = [:]
   var biasOrder: [String] = []
-  for a in arrays {
+  for (index, a) in arrays.enumerated() {
     if a.name.hasSuffix(".weight") {
       let prefix = String(a.name.dropLast(7))
-      if a.rank == 2 { layers.append(AssembledLayer(name: prefix, weight: a, bias: nil)) } else { ignored.append(a) }
+      if a.rank == 2 { layers.append(AssembledLayer(name: prefix, weight: a, bias: nil)) } else { ignoredIndices.append(index) }
     } else if a.name.hasSuffix(".bias") {
       let prefix = String(a.name.dropLast(5))
-      pendingBiases[prefix] = a
+      // A second array of the same name (two .npy files): the first one is not silently lost.
+      if let earlier = pendingBiases[prefix] { ignoredIndices.append(earlier) }
+      pendingBiases[prefix] = index
       biasOrder.append(prefix)
     } else if a.rank == 2 {
       layers.append(AssembledLayer(name: a.name, weight: a, bias: nil))
@@ -114,24 +117,26 @@ public func assembleLayers(_ arrays: [NumPyArray]) throws(StateDictError) -> Sta
     {
       layers[layers.count - 1].bias = a
     } else {
-      ignored.append(a)
+      ignoredIndices.append(index)
     }
   }
   for prefix in biasOrder {
-    guard let b = pendingBiases[prefix] else { continue }
+    guard let index = pendingBiases[prefix] else { continue }
+    let b = arrays[index]
     if let i = layers.firstIndex(where: { $0.name == prefix }) {
       if b.rank != 1 || b.count != layers[i].weight.shape[0] {
         throw .biasLength(key: b.name, expected: layers[i].weight.shape[0], found: b.count)
       }
       layers[i].bias = b
-    } else if let w = arrays.first(where: { $0.name == prefix + ".weight" }) {
-      ignored.append(b)  // bias of an ignored (non-2-D) weight, e.g. BatchNorm
-      _ = w
+    } else if arrays.contains(where: { $0.name == prefix + ".weight" }) {
+      ignoredIndices.append(index)  // bias of an ignored (non-2-D) weight, e.g. BatchNorm
     } else {
       throw .biasWithoutWeight(key: b.name)
     }
     pendingBiases[prefix] = nil
   }
+  // Listed in stored order, whichever rule set them aside.
+  let ignored = ignoredIndices.sorted().map { arrays[$0] }
   if layers.isEmpty { throw .nothingRecognised(found: arrays.map(\.summary)) }
 
   var ordering = LayerOrdering.stored

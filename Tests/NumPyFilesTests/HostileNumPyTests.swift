@@ -86,6 +86,15 @@ private func npyBytes(_ header: String, data: [UInt8] = []) -> [UInt8] {
   #expect(throws: StateDictError.unusedArrays(["conv.weight (4×2×3, <f4)"])) { try conv1d.requiringEveryArrayUsed() }
   let stray = try assembleLayers([array("w", [4, 3]), array("b", [4]), array("scale", [7]), array("t", [])])
   #expect(throws: StateDictError.unusedArrays(["scale (7, <f4)", "t (scalar, <f4)"])) { try stray.requiringEveryArrayUsed() }
+  // Two biases of the same name (e.g. two .npy files): the first is listed, not lost.
+  let twice = try assembleLayers([array("fc.weight", [2, 3]), array("fc.bias", [2]), array("fc.bias", [2])])
+  #expect(throws: StateDictError.unusedArrays(["fc.bias (2, <f4)"])) { try twice.requiringEveryArrayUsed() }
+  // BatchNorm: weights and biases set aside by different rules come back in stored order.
+  let bn = try assembleLayers([
+    array("0.weight", [4, 3]), array("1.weight", [4]), array("1.bias", [4]), array("1.running_mean", [4]),
+    array("2.weight", [2, 4]),
+  ])
+  #expect(bn.ignored.map(\.name) == ["1.weight", "1.bias", "1.running_mean"])
   let clean = try assembleLayers([array("0.weight", [4, 3]), array("0.bias", [4]), array("1.weight", [2, 4])])
   #expect(try clean.requiringEveryArrayUsed() == clean)
   #expect(
