@@ -74,7 +74,7 @@ import Testing
     ]
     for name in idxSeeds {
       let seed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(name))))
-      for _ in 0..<1500 {
+      for _ in 0..<(1500 * Mutator.scale) {
         let mutant = mutator.mutate(seed)
         do {
           let a = try IDXArray(bytes: isGzip(mutant) ? gunzip(mutant, path: name) : mutant, path: name)
@@ -92,7 +92,7 @@ import Testing
     let path = dir.path("mutant.csv")
     for name in ["small.csv", "noheader.csv", "ragged.csv", "nonnumeric.csv"] {
       let seed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture(name))))
-      for _ in 0..<300 {
+      for _ in 0..<(300 * Mutator.scale) {
         try Data(mutator.mutate(seed)).write(to: URL(fileURLWithPath: path))
         do {
           let d = try CSVDataset.load(path: path)

@@ -120,7 +120,7 @@ private func npyBytes(_ header: String, data: [UInt8] = []) -> [UInt8] {
   var mutator = Mutator(seed: 11)
   var returned = 0, thrown = 0
   for (name, seed) in seeds {
-    for _ in 0..<600 {
+    for _ in 0..<(600 * Mutator.scale) {
       let mutant = mutator.mutate(seed)
       do {
         let arrays = mutant.starts(with: [0x50, 0x4B]) ? try readNPZ(mutant, name: name) : [try readNPY(mutant, name: name)]

@@ -72,13 +72,13 @@ import Testing
       }
     }
     for (text, format) in Self.seeds {
-      for _ in 0..<3000 {
+      for _ in 0..<(3000 * Mutator.scale) {
         let mutant = String(decoding: mutator.mutate(Array(text.utf8)), as: UTF8.self)
         check { () throws(SweepPlanningError) in try SweepFileParser.parse(mutant, format: format) }
       }
     }
     let grid = "width=64,256,1024;label_noise=0,1;hidden_layout=512x256;lr=0.01"
-    for _ in 0..<3000 {
+    for _ in 0..<(3000 * Mutator.scale) {
       let mutant = String(decoding: mutator.mutate(Array(grid.utf8)), as: UTF8.self)
       check { () throws(SweepPlanningError) in try SweepSpecification.parseGrid(mutant) }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seeded mutation of valid inputs, for the file readers' robustness tests.
 ///
 /// Each mutant applies 1–3 edits to a seed input: a bit flip, a random byte, truncation,
@@ -7,6 +9,12 @@
 /// seed gives the same mutants, so a failure can be replayed from the printed case number.
 public struct Mutator {
   private var random: SplitMix64
+
+  /// Multiplies the mutation tests' counts: `GAPDB_FUZZ_SCALE=100 swift test --filter fuzz_`
+  /// runs a hundred times as many mutants (default 1, a few seconds per reader).
+  public static var scale: Int {
+    max(1, Int(ProcessInfo.processInfo.environment["GAPDB_FUZZ_SCALE"] ?? "") ?? 1)
+  }
 
   /// Creates a mutator; equal seeds give equal mutant sequences.
   public init(seed: UInt64) { random = SplitMix64(seed: seed) }
