@@ -1,8 +1,12 @@
-/// A guard in front of toml++ (through TOMLKit) for the one malformed shape the fuzz test of
-/// issue 11 found it does not survive: a table header whose `[` (or `[[`) and spaces are
-/// followed by neither a key character, a quote nor `]` — e.g. `[` at the end of a line, `[=`
-/// or `[#`. toml++ 3.x asserts there (an abort in debug builds) and, with `NDEBUG`, turns the
-/// assertion into an optimizer assumption (undefined behaviour in release builds).
+/// A guard in front of toml++ (through TOMLKit) for the malformed shapes the mutation tests of
+/// issue 11 found it does not survive. toml++ 3.x asserts on them (an abort in debug builds)
+/// and, with `NDEBUG`, turns the assertion into an optimizer assumption (undefined behaviour in
+/// release builds):
+/// - a table header whose `[` (or `[[`) and spaces are followed by neither a key character, a
+///   quote nor `]` — e.g. `[` at the end of a line, `[=` or `[#`;
+/// - a `}` where an array expects a value (`x = [1, }`);
+/// - the Unicode line separators U+0085, U+2028, U+2029 outside strings and comments (toml++
+///   takes them for whitespace where a value must start).
 ///
 /// The scan follows TOML's lexical structure only as far as needed: comments, the four string
 /// forms (`"…"`, `'…'`, `"""…"""`, `'''…'''`, with backslash escapes in basic strings) and
@@ -13,7 +17,8 @@ enum TOMLPrecheck {
   /// - Complexity: O(text length).
   static func problem(_ text: String) -> String? {
     let s = Array(text.unicodeScalars)
-    var i = 0, line = 1, depth = 0
+    var i = 0, line = 1
+    var open: [Unicode.Scalar] = []  // brackets and braces open inside a value
     var atStatementStart = true
     func isKeyStart(_ c: Unicode.Scalar) -> Bool {
       ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
@@ -27,7 +32,7 @@ enum TOMLPrecheck {
       let c = s[i]
       if c == "\n" {
         line += 1
-        if depth == 0 { atStatementStart = true }
+        if open.isEmpty { atStatementStart = true }
         i += 1
         continue
       }
@@ -39,7 +44,10 @@ enum TOMLPrecheck {
         while i < s.count, s[i] != "\n" { i += 1 }
         continue
       }
-      if atStatementStart && depth == 0 && c == "[" {
+      if c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}" {
+        return "line \(line): the line separator U+\(String(c.value, radix: 16, uppercase: true)) may appear only inside a string"
+      }
+      if atStatementStart && open.isEmpty && c == "[" {
         var k = i + 1
         if k < s.count, s[k] == "[" { k += 1 }
         while k < s.count, s[k] == " " || s[k] == "\t" { k += 1 }
@@ -71,8 +79,9 @@ enum TOMLPrecheck {
         }
         continue
       }
-      if c == "[" || c == "{" { depth += 1 }
-      if (c == "]" || c == "}") && depth > 0 { depth -= 1 }
+      if c == "[" || c == "{" { open.append(c) }
+      if c == "}" && open.last == "[" { return "line \(line): '}' where the array expects a value or ']'" }
+      if (c == "]" || c == "}") && !open.isEmpty { open.removeLast() }
       i += 1
     }
     return nil

@@ -89,7 +89,10 @@ import Testing
 /// toml++ aborts (debug) or has undefined behaviour (release) on these table headers; they
 /// must be refused before reaching it, while valid headers and arrays of arrays still parse.
 @Test func tomlHeaderWithoutKey_isRefusedBeforeTomlPlusPlus() throws {
-  for text in ["[\nseed = [1, 2]\n", "[fixed]\nepochs = 2\n[ \n", "[=]\n", "[[#x\n", "x = 1\n  [.a]\n"] {
+  for text in [
+    "[\nseed = [1, 2]\n", "[fixed]\nepochs = 2\n[ \n", "[=]\n", "[[#x\n", "x = 1\n  [.a]\n", "[grid]\nseed = [1, }\n",
+    "[grid]\nseed = [[1], }]\n", "[grid]\nseed = [\u{2028}1]\n", "[grid]\nseed = [1,\u{85}2]\n",
+  ] {
     #expect(throws: SweepPlanningError.self, "\(text)") { try SweepFileParser.parse(text, format: .toml) }
     #expect(TOMLPrecheck.problem(text) != nil, "\(text)")
   }
@@ -110,6 +113,7 @@ import Testing
     epochs = 2
     """
   #expect(TOMLPrecheck.problem(valid) == nil)
+  #expect(TOMLPrecheck.problem("x = [{a = 1}, {b = [2]}]\ny = \"\u{2028}\"\n") == nil)
   // (`note` is not a sweep key: the parser refuses it by name, after toml++ read the file.)
   #expect(throws: SweepPlanningError.unknownFileKey(path: "<input>", key: "note")) {
     try SweepFileParser.parse(valid, format: .toml)
