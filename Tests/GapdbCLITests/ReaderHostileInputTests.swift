@@ -67,6 +67,15 @@ import Testing
     }
   }
 
+  @Test func measure_hugePerturbationCounts_nameTheOption() throws {
+    let ok = fixtureURL("measures/npy/state_stored.npz").path
+    for option in ["--perturb-draws", "--perturb-depth", "--perturb-restarts", "--perturb-ascent-steps"] {
+      let r = try gapdb(["measure", ok, option, "9223372036854775807"])
+      #expect(r.status == 64, "\(option): \(r.stderr)")
+      #expect(r.stderr.contains("\(option) must be ≤ 1000000, got 9223372036854775807."), "\(r.stderr)")
+    }
+  }
+
   // MARK: - sweep
 
   /// Runs `sweep` against a missing store and an existing one: expects the error, the missing
