@@ -62,6 +62,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The most epochs accepted: 1,000,000, far beyond any real run and small enough that step
   /// counts (epochs × steps per epoch) and ETAs cannot overflow.
   public static let maximumEpochs = 1_000_000
+  /// The most OpenBLAS threads accepted: 1,024.
+  public static let maximumBLASThreadCount = 1024
 
   /// Checks the ranges; returns a message naming the first bad value, or `nil`.
   public func validationProblem() -> String? {
@@ -88,6 +90,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if marginSubsetSize < 1 { return "margin subset size \(marginSubsetSize) must be ≥ 1" }
     if blasThreadCount < 1 { return "BLAS thread count \(blasThreadCount) must be ≥ 1" }
+    if blasThreadCount > Self.maximumBLASThreadCount {
+      return "BLAS thread count \(blasThreadCount) is too large; at most \(Self.maximumBLASThreadCount) are allowed"
+    }
     return nil
   }
 }

@@ -16,4 +16,7 @@ import Testing
   #expect(
     TrainingConfiguration(maxEpochs: Int.max).validationProblem()
       == "epoch count 9223372036854775807 is too large; at most 1000000 are allowed")
+  #expect(
+    TrainingConfiguration(blasThreadCount: 9_999_999_999).validationProblem()
+      == "BLAS thread count 9999999999 is too large; at most 1024 are allowed")
 }

@@ -141,6 +141,21 @@ import Testing
     return folder
   }
 
+  @Test func train_hugeThreadCount_isRefusedNotATrap() throws {
+    // --threads 9999999999 trapped converting to OpenBLAS's Int32 after the store was created.
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let data = try writeIDXFolder(dir)
+    let db = dir.path("runs.sqlite")
+    let r = try gapdb([
+      "train", "--db", db, "--experiment", "x", "--data-dir", data, "--epochs", "1", "--no-perturb", "--quiet",
+      "--hidden", "4", "--threads", "9999999999",
+    ])
+    #expect(r.status == 64, "\(r.stderr)")
+    #expect(r.stderr.contains("--threads must be ≤ 1024; got 9999999999."), "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: db))
+  }
+
   @Test func train_tooManyClasses_blamesClassesNotHidden() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedForward
 import Foundation
 import ResultsStore
 import SweepPlanning
@@ -84,7 +85,9 @@ public struct SweepCommand: ParsableCommand {
         throw ValidationError("\(error.description)\nHint: \(error.hint)")
       }
     }
-    if let b = blasThreads, b < 1 { throw ValidationError("--blas-threads must be ≥ 1; got \(b).") }
+    if let b = blasThreads, !(1...TrainingConfiguration.maximumBLASThreadCount).contains(b) {
+      throw ValidationError("--blas-threads must lie in 1…\(TrainingConfiguration.maximumBLASThreadCount); got \(b).")
+    }
   }
 
   public func run() throws {

@@ -255,6 +255,9 @@ struct TrainCommand: ParsableCommand {
     }
     guard marginSubset >= 1 else { throw ValidationError("--margin-subset must be ≥ 1; got \(marginSubset).") }
     guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1; got \(threads).") }
+    guard threads <= TrainingConfiguration.maximumBLASThreadCount else {
+      throw ValidationError("--threads must be ≤ \(TrainingConfiguration.maximumBLASThreadCount); got \(threads).")
+    }
     if flatness.noPerturb, let every = flatness.perturbEvery {
       throw ValidationError(
         "--no-perturb contradicts --perturb-every \(every): with --no-perturb the perturbation suite never runs. "
