@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedForward
 import Foundation
 import ResultsStore
 import SweepPlanning
@@ -114,7 +115,9 @@ public struct SweepCommand: ParsableCommand {
         throw ValidationError("\(error.description)\nHint: \(error.hint)")
       }
     }
-    if let b = blasThreads, b < 1 { throw ValidationError("--blas-threads must be ≥ 1; got \(b).") }
+    if let b = blasThreads, !(1...TrainingConfiguration.maximumBLASThreadCount).contains(b) {
+      throw ValidationError("--blas-threads must lie in 1…\(TrainingConfiguration.maximumBLASThreadCount); got \(b).")
+    }
     if let slurm {
       if slurm < 1 { throw ValidationError("--slurm must be ≥ 1 array tasks; got \(slurm).") }
       if shard != nil { throw ValidationError("--slurm makes the shards itself; drop --shard.") }
@@ -135,6 +138,9 @@ public struct SweepCommand: ParsableCommand {
       storePath: store, experiment: experiment, dataDirectory: dataDir,
       blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
       measureEvery: measureEvery)
+    // The trainer's refusals (width, epochs, memory) before the store is created or read,
+    // so a dry run shows them too and a refused sweep writes nothing.
+    try checkPlannedConfigurations(all, context: context)
 
     if let slurm {
       try submitToSlurm(spec: spec, experiment: experiment, shardCount: slurm)
