@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
       FlatnessWidthExperiment.self,
       PathSGDInvarianceExperiment.self,
       MeasuresBenchmark.self,
+      ConvBenchmark.self,
     ]
   )
 
