@@ -56,6 +56,22 @@ import Testing
     #expect(bound.relation == .upperBound && abs(bound.value - 2) < 1e-14)
   }
 
+  /// Circular padding 2 with a 3×3 kernel on 5×5 gives 7×7 outputs: output rows q and q + 5
+  /// read the same circulant row, so the circulant's norm is no bound (relation `.unrelated`), and
+  /// the real operator is larger. By hand for a one-channel all-ones 3×3 kernel: the circulant's
+  /// norm is 9 (frequency 0); the 7×7-output operator applied to the all-ones input gives 9 at
+  /// all 49 outputs, so ‖A‖ ≥ 9·7/5 = 12.6 > 9.
+  @Test func circularPaddingLargerThanNeeded_isUnrelated() throws {
+    let g = try ConvolutionGeometry(
+      name: "c", inChannels: 1, outChannels: 1, kernelSize: [3, 3], padding: [2], paddingMode: .circular)
+    let layer = try ConvolutionLayer(geometry: g, weight: [Double](repeating: 1, count: 9))
+    let input = FeatureShape(channels: 1, spatial: [5, 5])
+    let frequency = try convolutionSpectralNorm(layer, inputShape: input)
+    #expect(frequency.relation == .unrelated && abs(frequency.value - 9) < 1e-12)
+    let power = try convolutionOperatorNorm(layer, inputShape: input)
+    #expect(power.value >= 12.6 - 1e-9)
+  }
+
   /// A warm start from the converged vector converges in the minimum number of iterations.
   @Test func powerIteration_warmStart() throws {
     let g = try ConvolutionGeometry(name: "c", inChannels: 3, outChannels: 4, kernelSize: [3, 3], stride: [2], padding: [1])
