@@ -5,6 +5,7 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
+//   GapdbCBLAS <- ConvolutionKernels (conv geometry and kernels for issue 13; not wired in yet)
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
