@@ -21,6 +21,7 @@ struct BenchCommand: ParsableCommand {
       FlatnessWidthExperiment.self,
       PathSGDInvarianceExperiment.self,
       MeasuresBenchmark.self,
+      ConvBenchmark.self,
     ]
   )
 
