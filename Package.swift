@@ -3,7 +3,11 @@
 // predicts the generalization gap.
 //
 // Dependencies flow one way:
-//   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
+//   GapdbCSQLite <- SQLiteCore (generic SQLite layer: connection, statements, migration engine)
+//   SQLiteCore <- ResultsStore (the gapdb store: schema, canned queries, snapshot reads, merge)
+//     <- RunRecorder <- GapdbCLI <- gapdb
+//   SQLiteCore, CorrelationStatistics <- StatisticsSQL (kendall_tau, … as SQL functions; the
+//     front ends that want them install them: the CLI's sql/query, tests)
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCBLAS <- ConvolutionKernels (conv geometry and kernels for issue 13; not wired in yet)
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
@@ -26,6 +30,7 @@ let package = Package(
   products: [
     .library(name: "RunRecorder", targets: ["RunRecorder"]),
     .library(name: "ResultsStore", targets: ["ResultsStore"]),
+    .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
     .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
     .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
     .executable(name: "gapdb", targets: ["gapdb"]),
@@ -47,8 +52,11 @@ let package = Package(
 
     // MARK: - Implementation details
     .target(name: "TabularOutput", swiftSettings: strict),
+    .target(name: "SQLiteCore", dependencies: ["GapdbCSQLite"], swiftSettings: strict),
     .target(
-      name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
+      name: "ResultsStore", dependencies: ["SQLiteCore", "GapdbCSQLite"], swiftSettings: strict),
+    .target(
+      name: "StatisticsSQL", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
     .target(name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput"], swiftSettings: strict),
     .target(
@@ -90,7 +98,7 @@ let package = Package(
     .target(
       name: "GapdbCLI",
       dependencies: [
-        "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
+        "TabularOutput", "ResultsStore", "StatisticsSQL", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
         "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,7 +155,12 @@ let package = Package(
       ],
       swiftSettings: strict),
     .testTarget(
+      name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "TestSupport"], swiftSettings: strict),
+    .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "StatisticsSQLTests", dependencies: ["StatisticsSQL", "SQLiteCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
@@ -156,7 +169,7 @@ let package = Package(
       name: "GapdbCLITests",
       dependencies: [
         "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
-        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        "StatisticsSQL", "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),

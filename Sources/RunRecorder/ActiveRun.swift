@@ -64,23 +64,17 @@ public final class ActiveRun {
             test_error, learning_rate, wall_time_s, nan_columns, recorded_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
           """)
-      try insertEpoch.bind([runID, epoch, .integer(record.step)])
-      for (i, column) in metrics.enumerated() {
-        try insertEpoch.bind(DatabaseValue(column.1), at: 4 + i)
-      }
-      try insertEpoch.bind(.text(nanColumns(metrics)), at: 4 + metrics.count)
-      try insertEpoch.execute()
+      try insertEpoch.execute(
+        [runID, epoch, .integer(record.step)] + metrics.map { DatabaseValue($0.1) }
+          + [.text(nanColumns(metrics))])
 
       if !record.layerSummaries.isEmpty {
         let insertSummary = try database.cachedStatement(sql: Self.insertLayerSummarySQL)
         for summary in record.layerSummaries {
           let columns = Array(zip(LayerSummaryRecord.columnNames, summary.columnValues))
-          try insertSummary.bind([runID, epoch, .integer(Int64(summary.layerIndex))])
-          for (i, column) in columns.enumerated() {
-            try insertSummary.bind(DatabaseValue(column.1), at: 4 + i)
-          }
-          try insertSummary.bind(.text(nanColumns(columns)), at: 4 + columns.count)
-          try insertSummary.execute()
+          try insertSummary.execute(
+            [runID, epoch, .integer(Int64(summary.layerIndex))] + columns.map { DatabaseValue($0.1) }
+              + [.text(nanColumns(columns))])
         }
       }
 

@@ -17,8 +17,9 @@ import ResultsStore
 /// `INSERT … ON CONFLICT DO NOTHING`. A `Recorder` (and its runs) must be used from one thread
 /// at a time; open one `Recorder` per thread or process.
 public final class Recorder {
-  /// The connection, for queries the recorder does not offer.
-  public let database: Database
+  /// The connection. `package`, not public: clients record through the recorder's API, and
+  /// this package's tools and tests (gapdb-bench, the test suites) may still query it.
+  package let database: Database
   /// Measure ids known to exist in the catalogue (saves a statement per value).
   var knownMeasureIDs: Set<String> = []
 

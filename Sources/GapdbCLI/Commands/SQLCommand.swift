@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResultsStore
+import StatisticsSQL
 import TabularOutput
 
 /// `gapdb sql DB "SELECT …"`: run one SQL statement and print its rows.
@@ -63,6 +64,8 @@ struct SQLCommand: ParsableCommand {
   }
 
   func run() throws {
+    // The statistics aggregates (kendall_tau, …) are the statistics module's to add.
+    StatisticsSQLFunctions.installOnEveryConnection()
     var text = sql
     if sql == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
