@@ -96,7 +96,8 @@ import TestSupport
     #expect(checked == 6)
   }
 
-  @Test func aggregates_existOnFileConnections() throws {
+  @Test func aggregates_existOnFileConnections_onceInstalled() throws {
+    StatisticsSQLFunctions.installOnEveryConnection()
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let db = try Database(path: dir.path("s.sqlite"))
