@@ -13,6 +13,9 @@ public struct CorrelationInput {
   public var grid: HyperparameterGrid?
   /// Notes for standard error (ignored columns, off-grid runs, …).
   public var notes: [String] = []
+  /// Warnings for standard error: where reading the input lost information (values that
+  /// differ in the input but are equal after conversion), naming the column and the values.
+  public var warnings: [String] = []
 }
 
 /// What `gapdb correlate STORE --experiment NAME` reads: every run's gap and measures at the
@@ -27,15 +30,6 @@ public func correlationInput(storePath: String, experiment: String?) throws -> C
   try loadStoreCorrelationInput(
     path: storePath, experiment: experiment, whereClause: nil, snapshot: .final, gap: .error,
     measures: nil, hyperparameters: nil)
-}
-
-/// Canonical text of a hyperparameter value: numbers in shortest round-trip form (so `0.10`
-/// and `0.1` are one level), anything else trimmed; empty → `nil` (missing).
-func canonicalHyperparameter(_ text: String) -> String? {
-  let trimmed = text.trimmingCharacters(in: .whitespaces)
-  if trimmed.isEmpty { return nil }
-  if let v = Double(trimmed), v.isFinite { return formatDouble(v == 0 ? 0 : v) }
-  return trimmed
 }
 
 /// Parses a numeric CSV cell: empty → `nil` (missing); `nan`, `inf`, `-inf`, `Infinity` and
@@ -153,12 +147,59 @@ func makeCorrelationInput(
   }
   var grid: HyperparameterGrid? = nil
   if !axisIndices.isEmpty {
-    let values = table.rows.map { row in axisIndices.map { canonicalHyperparameter(cell(row, $0)) } }
+    // Exact levels (GridLevel): 2^70 and 2^70+1 stay apart, 1 and 1.0 are one level.
+    let values = table.rows.map { row in axisIndices.map { GridLevel.key(parsing: cell(row, $0)) } }
     let g = HyperparameterGrid(axisNames: hyperparameters, values: values)
     if g.offGridCount > 0 {
       notes.append("\(g.offGridCount) runs lack a hyperparameter value and are left out of psi, cmi and sign-error")
     }
     grid = g
   }
-  return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes)
+  var warnings: [String] = []
+  for (name, k) in [(gapColumn, gapIndex)] + measures.map({ m in (m.name, columnIndex[m.name]!) }) {
+    if let warning = mergedNumbersWarning(column: name, texts: table.rows.map { cell($0, k) }) {
+      warnings.append(warning)
+    }
+  }
+  return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes, warnings: warnings)
+}
+
+/// A warning when two cells of a numeric column are different decimals that read as the
+/// same 64-bit float (so the statistics see a tie where the file has an order), naming the
+/// column and the first such pair; `nil` when the conversion kept every distinction.
+///
+/// Decimals with at most 15 significant digits map to distinct doubles (DBL_DIG), so only
+/// columns holding a longer decimal are checked further.
+/// - Complexity: O(rows).
+func mergedNumbersWarning(column: String, texts: [String]) -> String? {
+  func significantDigits(_ text: String) -> Int {
+    var count = 0
+    var leading = true
+    for b in text.utf8 {
+      if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { break }
+      guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { continue }
+      if leading && b == UInt8(ascii: "0") { continue }
+      leading = false
+      count += 1
+    }
+    return count
+  }
+  let long = Set(
+    texts.indices.filter { significantDigits(texts[$0]) > 15 }.compactMap { Double(texts[$0].trimmingCharacters(in: .whitespaces)) })
+  if long.isEmpty { return nil }
+  var exactOf: [Double: (text: String, exact: String)] = [:]
+  for text in texts {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let value = Double(trimmed), value.isFinite, long.contains(value),
+      let exact = GridLevel.numberKey(trimmed)
+    else { continue }
+    if let first = exactOf[value] {
+      if first.exact != exact {
+        return "column \"\(column)\": \(first.text) and \(trimmed) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)"
+      }
+    } else {
+      exactOf[value] = (trimmed, exact)
+    }
+  }
+  return nil
 }
