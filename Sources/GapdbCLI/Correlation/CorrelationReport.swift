@@ -123,26 +123,26 @@ func correlationRow(
   return row
 }
 
-/// Why ψ's lines were skipped, per axis with anything to say: `lr: 1 empty, 2 with one
-/// model, 1 non-finite, 3 incomplete; 2 used incomplete, 1 used tied (tau 0)`, axes joined
-/// by ` | `; empty when every possible line was used, complete and untied.
+/// Why lines of one axis were skipped, and the used lines that are incomplete or tied:
+/// `["1 empty", "2 with one model", "1 non-finite", "3 incomplete", "2 used incomplete",
+/// "1 used tied (tau 0)"]`, only the nonzero ones.
+func lineReasons(_ a: GranulatedKendall.Axis) -> [String] {
+  let counts: [(Int, String)] = [
+    (a.linesEmpty, "empty"), (a.linesWithOneModel, "with one model"), (a.linesNonFinite, "non-finite"),
+    (a.linesIncomplete, "incomplete"), (a.usedLinesIncomplete, "used incomplete"),
+    (a.usedLinesTied, "used tied (tau 0)"),
+  ]
+  return counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+}
+
+/// Why ψ's lines were skipped, per axis with anything to say (``lineReasons(_:)``):
+/// `lr: 1 empty, 2 with one model | depth: 1 used incomplete`; empty when every possible
+/// line was used, complete and untied.
 func linesExplanation(_ g: GranulatedKendall) -> String {
-  var parts: [String] = []
-  for a in g.axes {
-    var skipped: [String] = []
-    if a.linesEmpty > 0 { skipped.append("\(a.linesEmpty) empty") }
-    if a.linesWithOneModel > 0 { skipped.append("\(a.linesWithOneModel) with one model") }
-    if a.linesNonFinite > 0 { skipped.append("\(a.linesNonFinite) non-finite") }
-    if a.linesIncomplete > 0 { skipped.append("\(a.linesIncomplete) incomplete") }
-    var used: [String] = []
-    if a.usedLinesIncomplete > 0 { used.append("\(a.usedLinesIncomplete) used incomplete") }
-    if a.usedLinesTied > 0 { used.append("\(a.usedLinesTied) used tied (tau 0)") }
-    if skipped.isEmpty && used.isEmpty { continue }
-    let text = [skipped.joined(separator: ", "), used.joined(separator: ", ")].filter { !$0.isEmpty }
-      .joined(separator: "; ")
-    parts.append("\(a.name): \(text)")
-  }
-  return parts.joined(separator: " | ")
+  g.axes.compactMap { a in
+    let reasons = lineReasons(a)
+    return reasons.isEmpty ? nil : "\(a.name): \(reasons.joined(separator: ", "))"
+  }.joined(separator: " | ")
 }
 
 /// The default `correlate` report (sorted by |τ_a|, no bootstrap or sign-error columns) as
