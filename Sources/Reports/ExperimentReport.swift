@@ -131,7 +131,7 @@ public enum ExperimentReport {
       columns: columns, rows: rows,
       caption: "Grid lines behind each ψ. A line of an axis holds the runs that differ only in "
         + "that hyperparameter; ψ averages τ over the lines with 2 or more usable runs "
-        + "(`gapdb correlate --psi-lines complete` keeps only lines with every level). Skipped: "
+        + "(gapdb correlate --psi-lines complete keeps only lines with every level). Skipped: "
         + "empty (no run has that combination of the other axes), with one model, non-finite "
         + "(fewer than 2 runs with finite values), incomplete. Used lines that are tied count τ = 0.",
       visibleRowCount: 20)
