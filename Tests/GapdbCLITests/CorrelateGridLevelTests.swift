@@ -81,6 +81,15 @@ import TestSupport
     #expect(input.warnings.count == 1)
     let warning = try #require(input.warnings.first)
     #expect(warning.contains("\"mu\"") && warning.contains("1.00000000000000000001") && warning.contains(" 1 "))
+    // Beyond the float range: 1e400 reads as inf (excluded), 1e-400 as 0.
+    let (dir3, range) = try write("n,mu,gap\n1,1e400,0.1\n2,1e-400,0.2\n3,2,0.3\n4,3,0.4\n")
+    _ = dir3
+    let ranged = try makeCorrelationInput(
+      table: try readCSV(path: range), path: range, gapColumn: "gap", hyperparameters: ["n"],
+      measureNames: nil, ignored: [])
+    #expect(ranged.warnings.count == 2)
+    #expect(ranged.warnings.contains { $0.contains("\"mu\": 1e400") && $0.contains("inf") })
+    #expect(ranged.warnings.contains { $0.contains("\"mu\": 1e-400") && $0.contains("reads as 0") })
     // Short decimals never warn (at most 15 significant digits map to distinct doubles).
     let (dir2, plain) = try write("n,mu,gap\n1,0.1,0.3\n2,0.10,0.1\n3,0.3,0.2\n")
     _ = dir2

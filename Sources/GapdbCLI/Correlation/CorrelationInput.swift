@@ -157,21 +157,21 @@ func makeCorrelationInput(
   }
   var warnings: [String] = []
   for (name, k) in [(gapColumn, gapIndex)] + measures.map({ m in (m.name, columnIndex[m.name]!) }) {
-    if let warning = mergedNumbersWarning(column: name, texts: table.rows.map { cell($0, k) }) {
-      warnings.append(warning)
-    }
+    warnings += conversionWarnings(column: name, texts: table.rows.map { cell($0, k) })
   }
   return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes, warnings: warnings)
 }
 
-/// A warning when two cells of a numeric column are different decimals that read as the
-/// same 64-bit float (so the statistics see a tie where the file has an order), naming the
-/// column and the first such pair; `nil` when the conversion kept every distinction.
+/// Warnings where reading a numeric column as 64-bit floats lost information, naming the
+/// column and the first value of each kind: a finite decimal beyond the float range (it reads
+/// as ±inf and is excluded), a nonzero decimal that underflows to 0, and two different
+/// decimals that read as the same float (the statistics see a tie where the file has an
+/// order). Empty when the conversion kept every distinction.
 ///
 /// Decimals with at most 15 significant digits map to distinct doubles (DBL_DIG), so only
-/// columns holding a longer decimal are checked further.
-/// - Complexity: O(rows).
-func mergedNumbersWarning(column: String, texts: [String]) -> String? {
+/// columns holding a longer decimal are checked for merged values.
+/// - Complexity: O(total text length).
+func conversionWarnings(column: String, texts: [String]) -> [String] {
   func significantDigits(_ text: String) -> Int {
     var count = 0
     var leading = true
@@ -184,9 +184,30 @@ func mergedNumbersWarning(column: String, texts: [String]) -> String? {
     }
     return count
   }
-  let long = Set(
-    texts.indices.filter { significantDigits(texts[$0]) > 15 }.compactMap { Double(texts[$0].trimmingCharacters(in: .whitespaces)) })
-  if long.isEmpty { return nil }
+  var warnings: [String] = []
+  var overflow: String?
+  var underflow: String?
+  var long = Set<Double>()
+  for text in texts {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let value = Double(trimmed), let exact = GridLevel.numberKey(trimmed) else { continue }
+    if !value.isFinite {
+      if overflow == nil { overflow = trimmed }
+    } else if value == 0 && exact != "0" {
+      if underflow == nil { underflow = trimmed }
+    } else if significantDigits(trimmed) > 15 {
+      long.insert(value)
+    }
+  }
+  if let overflow {
+    warnings.append(
+      "column \"\(column)\": \(overflow) is beyond the 64-bit float range; it reads as \(overflow.hasPrefix("-") ? "-inf" : "inf") and is excluded like other non-finite values")
+  }
+  if let underflow {
+    warnings.append(
+      "column \"\(column)\": \(underflow) is nonzero but below the 64-bit float range; it reads as 0")
+  }
+  if long.isEmpty { return warnings }
   var exactOf: [Double: (text: String, exact: String)] = [:]
   for text in texts {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -195,11 +216,13 @@ func mergedNumbersWarning(column: String, texts: [String]) -> String? {
     else { continue }
     if let first = exactOf[value] {
       if first.exact != exact {
-        return "column \"\(column)\": \(first.text) and \(trimmed) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)"
+        warnings.append(
+          "column \"\(column)\": \(first.text) and \(trimmed) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)")
+        break
       }
     } else {
       exactOf[value] = (trimmed, exact)
     }
   }
-  return nil
+  return warnings
 }
