@@ -362,10 +362,12 @@ extension Database {
       case 1: bits = isNull ? Double.nan.bitPattern : sqlite3_column_double(h, 3).bitPattern
       default: bits = 0
       }
-      // TEXT values are matched by their text (column 3); others by value and recorded text.
+      // TEXT values are matched by their text (column 3), REAL ones by value and recorded
+      // text (for the merge warning), INTEGER and BOOLEAN ones by value alone.
       let textColumn: Int32 = type == 3 ? 3 : 4
-      let vp = sqlite3_column_text(h, textColumn)
-      let vn = Int(sqlite3_column_bytes(h, textColumn))
+      let needsText = type == 1 || type == 3
+      let vp = needsText ? sqlite3_column_text(h, textColumn) : nil
+      let vn = needsText ? Int(sqlite3_column_bytes(h, textColumn)) : 0
       let textBuffer = UnsafeBufferPointer(start: vp, count: vp == nil ? 0 : vn)
       var level: String? = nil
       for entry in valueCache[k]

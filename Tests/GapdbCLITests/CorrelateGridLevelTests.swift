@@ -62,7 +62,7 @@ import TestSupport
       row(try correlateJSON(["--csv", path, "--gap-column", "gap", "--hyperparameters", "wd,opt"]), "mu"))
     #expect(near(mu["psi_opt"], 1.0 / 3) && near(mu["psi_wd"], 1))
     #expect(mu["lines_used_wd"] as? Int == 1 && mu["lines_skipped_wd"] as? Int == 2)
-    #expect(mu["lines_skipped_why"] as? String == "wd: 2 with one model | opt: 1 with one model")
+    #expect(mu["lines_why"] as? String == "wd: 2 with one model | opt: 1 with one model")
   }
 
   @Test func csv_measureDecimalsEqualAsDoubles_warnNamingColumnAndValues() throws {
@@ -129,17 +129,17 @@ import TestSupport
     #expect(all["lines_used_depth"] as? Int == 2 && all["lines_skipped_depth"] as? Int == 4)
     #expect(all["lines_used_bs"] as? Int == 1 && all["lines_skipped_bs"] as? Int == 11)
     #expect(
-      all["lines_skipped_why"] as? String
+      all["lines_why"] as? String
         == "lr: 3 empty, 2 with one model, 1 non-finite, 1 used incomplete | depth: 2 empty, 2 with one model, 2 used incomplete | bs: 4 empty, 7 with one model"
     )
     let strict = try #require(row(try correlateJSON(base + ["--psi-lines", "complete"]), "mu"))
     #expect(near(strict["psi"], 1) && near(strict["psi_lr"], 1) && strict["psi_depth"] is NSNull)
     #expect(strict["lines_used_depth"] as? Int == 0 && strict["lines_skipped_depth"] as? Int == 6)
-    #expect((strict["lines_skipped_why"] as? String ?? "").contains("depth: 2 empty, 2 with one model, 2 incomplete"))
+    #expect((strict["lines_why"] as? String ?? "").contains("depth: 2 empty, 2 with one model, 2 incomplete"))
     // Every output format carries the counts (table and CSV headers).
     let table = try runProduct("gapdb", ["correlate"] + base + ["--psi-lines", "complete"])
     #expect(table.status == 0)
-    #expect(table.stdout.contains("lines_used_lr") && table.stdout.contains("lines_skipped_why"))
+    #expect(table.stdout.contains("lines_used_lr") && table.stdout.contains("lines_why"))
     let bad = try runProduct("gapdb", ["correlate"] + base + ["--psi-lines", "strict"])
     #expect(bad.status == 64)
   }

@@ -107,7 +107,7 @@ struct CorrelateCommand: ParsableCommand {
         A line of axis i holds the models that differ only in hyperparameter i. complete keeps \
         only lines with a usable model (finite measure and gap) at every level of the axis, the \
         strict form of Jiang et al.'s psi; all also averages lines with missing levels. Either \
-        way lines_used_<axis> and lines_skipped_<axis> count the lines, and lines_skipped_why \
+        way lines_used_<axis> and lines_skipped_<axis> count the lines, and lines_why \
         says why lines were left out: empty (no run has that combination of the other axes), \
         with one model, non-finite (fewer than 2 models with finite values), incomplete.
         """))

@@ -57,7 +57,7 @@ func conditioningSetText(_ axes: [String]?) -> Cell {
 ///
 /// `measure`, `tau_a`, `tau_b`, `spearman`, `pearson`, `psi`, `psi_<axis>` per axis,
 /// `lines_used_<axis>` and `lines_skipped_<axis>` per axis (the lines ψ_<axis> averaged and
-/// left out), `lines_skipped_why` (per axis, why lines were left out, and the used lines
+/// left out), `lines_why` (per axis, why lines were left out, and the used lines
 /// that are incomplete or tied; empty when nothing to say), `cmi`,
 /// `cmi_set`, `cmi_pgdl`, `cmi_pgdl_set`, `n_used`, `n_excluded`; with `--bootstrap`:
 /// `tau_a_ci_low`, `tau_a_ci_high`, `tau_b_ci_low`, `tau_b_ci_high`; with `--test-size`:
@@ -67,7 +67,7 @@ func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [St
   var columns = ["measure", "tau_a", "tau_b", "spearman", "pearson", "psi"]
   columns += axes.map { "psi_" + $0 }
   for axis in axes { columns += ["lines_used_" + axis, "lines_skipped_" + axis] }
-  if !axes.isEmpty { columns.append("lines_skipped_why") }
+  if !axes.isEmpty { columns.append("lines_why") }
   columns += ["cmi", "cmi_set", "cmi_pgdl", "cmi_pgdl_set", "n_used", "n_excluded"]
   if bootstrap { columns += ["tau_a_ci_low", "tau_a_ci_high", "tau_b_ci_low", "tau_b_ci_high"] }
   if signError {
