@@ -148,7 +148,17 @@ func makeCorrelationInput(
   var grid: HyperparameterGrid? = nil
   if !axisIndices.isEmpty {
     // Exact levels (GridLevel): 2^70 and 2^70+1 stay apart, 1 and 1.0 are one level.
-    let values = table.rows.map { row in axisIndices.map { GridLevel.key(parsing: cell(row, $0)) } }
+    // Cells repeat (a few levels per axis): parse each distinct text once.
+    var cache = [[String: String?]](repeating: [:], count: axisIndices.count)
+    let values = table.rows.map { row in
+      axisIndices.enumerated().map { a, k -> String? in
+        let text = cell(row, k)
+        if let key = cache[a][text] { return key }
+        let key = GridLevel.key(parsing: text)
+        cache[a][text] = .some(key)
+        return key
+      }
+    }
     let g = HyperparameterGrid(axisNames: hyperparameters, values: values)
     if g.offGridCount > 0 {
       notes.append("\(g.offGridCount) runs lack a hyperparameter value and are left out of psi, cmi and sign-error")
@@ -157,7 +167,8 @@ func makeCorrelationInput(
   }
   var warnings: [String] = []
   for (name, k) in [(gapColumn, gapIndex)] + measures.map({ m in (m.name, columnIndex[m.name]!) }) {
-    warnings += conversionWarnings(column: name, texts: table.rows.map { cell($0, k) })
+    let values = k == gapIndex ? gap : measures.first { $0.name == name }!.values
+    warnings += conversionWarnings(column: name, texts: table.rows.map { cell($0, k) }, values: values)
   }
   return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes, warnings: warnings)
 }
@@ -168,60 +179,76 @@ func makeCorrelationInput(
 /// decimals that read as the same float (the statistics see a tie where the file has an
 /// order). Empty when the conversion kept every distinction.
 ///
-/// Decimals with at most 15 significant digits map to distinct doubles (DBL_DIG), so only
-/// columns holding a longer decimal are checked for merged values.
-/// - Complexity: O(total text length).
-func conversionWarnings(column: String, texts: [String]) -> [String] {
-  func significantDigits(_ text: String) -> Int {
-    var count = 0
-    var leading = true
+/// Decimals with at most 15 significant digits map to distinct doubles (DBL_DIG), so merged
+/// values are looked for only when the column holds a longer decimal, and then only among
+/// the values that occur more than once.
+///
+/// - Parameters:
+///   - column: The column name, for the message.
+///   - texts: The cells.
+///   - values: The cells as read (`Double(text)`, NaN when empty), same length.
+/// - Complexity: O(total text length), plus O(n log n) when a long decimal occurs.
+func conversionWarnings(column: String, texts: [String], values: [Double]) -> [String] {
+  var overflow: Int?
+  var underflow: Int?
+  var hasLong = false
+  for (i, text) in texts.enumerated() {
+    let value = values[i]
+    // One pass over the bytes: significant digits of the significand, and whether any
+    // digit / nonzero digit occurs (inf and nan spellings have none).
+    var significant = 0
+    var sawDigit = false
+    var sawNonzero = false
+    var inExponent = false
     for b in text.utf8 {
-      if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { break }
-      guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { continue }
-      if leading && b == UInt8(ascii: "0") { continue }
-      leading = false
-      count += 1
+      if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
+        inExponent = true
+      } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+        sawDigit = true
+        if !inExponent {
+          if b != UInt8(ascii: "0") { sawNonzero = true }
+          if sawNonzero { significant += 1 }
+        }
+      }
     }
-    return count
+    if value.isInfinite && sawDigit {
+      if overflow == nil { overflow = i }
+    } else if value == 0 && sawNonzero {
+      if underflow == nil { underflow = i }
+    } else if significant > 15 && value.isFinite {
+      hasLong = true
+    }
   }
   var warnings: [String] = []
-  var overflow: String?
-  var underflow: String?
-  var long = Set<Double>()
-  for text in texts {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    guard let value = Double(trimmed), let exact = GridLevel.numberKey(trimmed) else { continue }
-    if !value.isFinite {
-      if overflow == nil { overflow = trimmed }
-    } else if value == 0 && exact != "0" {
-      if underflow == nil { underflow = trimmed }
-    } else if significantDigits(trimmed) > 15 {
-      long.insert(value)
-    }
-  }
+  func trimmed(_ i: Int) -> String { texts[i].trimmingCharacters(in: .whitespaces) }
   if let overflow {
     warnings.append(
-      "column \"\(column)\": \(overflow) is beyond the 64-bit float range; it reads as \(overflow.hasPrefix("-") ? "-inf" : "inf") and is excluded like other non-finite values")
+      "column \"\(column)\": \(trimmed(overflow)) is beyond the 64-bit float range; it reads as \(values[overflow] < 0 ? "-inf" : "inf") and is excluded like other non-finite values")
   }
   if let underflow {
     warnings.append(
-      "column \"\(column)\": \(underflow) is nonzero but below the 64-bit float range; it reads as 0")
+      "column \"\(column)\": \(trimmed(underflow)) is nonzero but below the 64-bit float range; it reads as 0")
   }
-  if long.isEmpty { return warnings }
-  var exactOf: [Double: (text: String, exact: String)] = [:]
-  for text in texts {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    guard let value = Double(trimmed), value.isFinite, long.contains(value),
-      let exact = GridLevel.numberKey(trimmed)
-    else { continue }
-    if let first = exactOf[value] {
-      if first.exact != exact {
-        warnings.append(
-          "column \"\(column)\": \(first.text) and \(trimmed) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)")
-        break
-      }
-    } else {
-      exactOf[value] = (trimmed, exact)
+  guard hasLong else { return warnings }
+  // Values that occur more than once: the only ones two different decimals can share.
+  var sorted = values.filter(\.isFinite)
+  sorted.sort()
+  var repeated = Set<Double>()
+  for j in sorted.indices.dropFirst() where sorted[j] == sorted[j - 1] { repeated.insert(sorted[j]) }
+  if repeated.isEmpty { return warnings }
+  var first: [Double: (index: Int, exact: String?)] = [:]
+  for (i, value) in values.enumerated() where repeated.contains(value) {
+    guard let seen = first[value] else {
+      first[value] = (i, nil)
+      continue
+    }
+    if texts[i] == texts[seen.index] { continue }
+    let exact = seen.exact ?? GridLevel.numberKey(trimmed(seen.index))
+    first[value] = (seen.index, exact)
+    if let exact, let other = GridLevel.numberKey(trimmed(i)), other != exact {
+      warnings.append(
+        "column \"\(column)\": \(trimmed(seen.index)) and \(trimmed(i)) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)")
+      break
     }
   }
   return warnings
