@@ -35,10 +35,18 @@ public func correlationInput(storePath: String, experiment: String?) throws -> C
 /// Parses a numeric CSV cell: empty → `nil` (missing); `nan`, `inf`, `-inf`, `Infinity` and
 /// numbers → their value; anything else is not numeric.
 func parseNumber(_ text: String) -> (isNumeric: Bool, value: Double?) {
-  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  let trimmed = trimmedCell(text)
   if trimmed.isEmpty { return (true, nil) }
   if let v = Double(trimmed) { return (true, v) }
   return (false, nil)
+}
+
+/// `text` without leading and trailing spaces (`CharacterSet.whitespaces`); the text itself,
+/// without a copy, when it starts and ends with a non-space (the common case).
+func trimmedCell(_ text: String) -> String {
+  guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }
+  if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+  return text.trimmingCharacters(in: .whitespaces)
 }
 
 /// Builds the input of `correlate --csv`.
@@ -220,7 +228,7 @@ func conversionWarnings(column: String, texts: [String], values: [Double]) -> [S
     }
   }
   var warnings: [String] = []
-  func trimmed(_ i: Int) -> String { texts[i].trimmingCharacters(in: .whitespaces) }
+  func trimmed(_ i: Int) -> String { trimmedCell(texts[i]) }
   if let overflow {
     warnings.append(
       "column \"\(column)\": \(trimmed(overflow)) is beyond the 64-bit float range; it reads as \(values[overflow] < 0 ? "-inf" : "inf") and is excluded like other non-finite values")
