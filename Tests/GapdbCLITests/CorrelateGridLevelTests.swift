@@ -65,6 +65,12 @@ import TestSupport
     #expect(mu["lines_why"] as? String == "wd: 2 with one model | opt: 1 with one model")
   }
 
+  @Test func trimmedCell_matchesFoundationTrim() {
+    for text in ["", "1", " 1", "1 ", "\t2.5\t", "\u{00A0}3\u{2003}", " ", "a b", "\n4"] {
+      #expect(trimmedCell(text) == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+    }
+  }
+
   @Test func csv_measureDecimalsEqualAsDoubles_warnNamingColumnAndValues() throws {
     let (dir, path) = try write(
       """
