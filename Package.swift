@@ -4,7 +4,8 @@
 //
 // Dependencies flow one way:
 //   GapdbCSQLite <- SQLiteCore (generic SQLite layer: connection, statements, migration engine)
-//   SQLiteCore <- ResultsStore (the gapdb store: schema, canned queries, snapshot reads, merge)
+//   SQLiteCore <- ResultsStore (the gapdb store: schema, canned queries, snapshot reads, merge;
+//     CorrelationStatistics only for GridLevel, the exact hyperparameter level keys)
 //     <- RunRecorder <- GapdbCLI <- gapdb
 //   SQLiteCore, CorrelationStatistics <- StatisticsSQL (kendall_tau, … as SQL functions; the
 //     front ends that want them install them: the CLI's sql/query, tests)
@@ -54,7 +55,8 @@ let package = Package(
     .target(name: "TabularOutput", swiftSettings: strict),
     .target(name: "SQLiteCore", dependencies: ["GapdbCSQLite"], swiftSettings: strict),
     .target(
-      name: "ResultsStore", dependencies: ["SQLiteCore", "GapdbCSQLite"], swiftSettings: strict),
+      name: "ResultsStore", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
+      swiftSettings: strict),
     .target(
       name: "StatisticsSQL", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
