@@ -91,6 +91,21 @@ public struct HeartbeatCandidateRow: Sendable, Equatable {
   public var processStart: String?
   /// `run.started_at` in seconds since 1970.
   public var startedAtUnix: Double?
+
+  /// Creates a row; the arguments are the properties of the same names.
+  public init(
+    runID: Int64, name: String, host: String, pid: Int64?, heartbeatAt: String,
+    ageSeconds: Double, processStart: String?, startedAtUnix: Double?
+  ) {
+    self.runID = runID
+    self.name = name
+    self.host = host
+    self.pid = pid
+    self.heartbeatAt = heartbeatAt
+    self.ageSeconds = ageSeconds
+    self.processStart = processStart
+    self.startedAtUnix = startedAtUnix
+  }
 }
 
 extension Database {
