@@ -32,6 +32,7 @@ let package = Package(
     .library(name: "RunRecorder", targets: ["RunRecorder"]),
     .library(name: "ResultsStore", targets: ["ResultsStore"]),
     .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
+    .library(name: "StatisticsSQL", targets: ["StatisticsSQL"]),
     .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
     .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
     .executable(name: "gapdb", targets: ["gapdb"]),

@@ -17,14 +17,27 @@ extension Database {
   public func insertEpochMetric(runID: Int64, epoch: Int64, step: Int64, columns: [(String, Double?)])
     throws
   {
-    let names = ["run_id", "epoch", "step"] + columns.map(\.0) + ["nan_columns", "recorded_at"]
+    // The recorder always passes the same columns: keep their SQL instead of building it.
     let sql =
-      "INSERT INTO epoch_metric (" + names.joined(separator: ", ") + ") VALUES ("
-      + Array(repeating: "?", count: names.count - 1).joined(separator: ", ")
-      + ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+      columns.count == Self.epochMetricColumns.count
+        && zip(columns, Self.epochMetricColumns).allSatisfy { $0.0 == $1 }
+      ? Self.epochMetricSQL : Self.insertEpochMetricSQL(columns.map(\.0))
     try cachedStatement(sql: sql).execute(
       [.integer(runID), .integer(epoch), .integer(step)] + columns.map { DatabaseValue($0.1) }
         + [.text(nanColumnsJSON(columns))])
+  }
+
+  /// The `epoch_metric` value columns, in table order.
+  static let epochMetricColumns = [
+    "train_loss", "test_loss", "train_error", "test_error", "learning_rate", "wall_time_s",
+  ]
+  static let epochMetricSQL = insertEpochMetricSQL(epochMetricColumns)
+
+  static func insertEpochMetricSQL(_ columns: [String]) -> String {
+    let names = ["run_id", "epoch", "step"] + columns + ["nan_columns", "recorded_at"]
+    return "INSERT INTO epoch_metric (" + names.joined(separator: ", ") + ") VALUES ("
+      + Array(repeating: "?", count: names.count - 1).joined(separator: ", ")
+      + ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
   }
 
   /// Inserts one `layer_summary` row; `nan_columns` names the columns whose value is NaN.
@@ -77,7 +90,6 @@ extension Database {
     for (rows, sql) in Self.insertMeasureValueSQL {
       while count - start >= rows {
         let insert = try cachedStatement(sql: sql)
-        insert.clearBindings()
         try insert.bind(int64: runID, at: 1)
         try insert.bind(int64: epoch, at: 2)
         for k in 0..<rows {

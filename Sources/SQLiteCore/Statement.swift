@@ -25,12 +25,17 @@ public final class Statement {
   /// The number of parameters (`?`, `?NNN`, `:name`, `@name`, `$name`;
   /// `sqlite3_bind_parameter_count`: the largest index, a repeated name counted once).
   public let parameterCount: Int
-  /// Which parameters (0-based) have been bound since the last run began.
-  private var bound: [Bool]
-  /// How many entries of `bound` are false.
-  private var unboundCount: Int
-  /// Whether the next ``step()`` starts a run (and so checks the bindings).
-  private var atStart = true
+  /// The binding bookkeeping, in raw memory: class stored properties pay a dynamic
+  /// exclusivity check per access (measured: ~10 % of the recorder's CPU time with one per
+  /// bind). Slot 0: whether the next ``step()`` starts a run (and so checks the bindings);
+  /// slot 1: how many parameters are unbound; slot 1 + i: whether parameter i (1-based) was
+  /// bound since the last run began.
+  private let tracking: UnsafeMutablePointer<Int>
+  private var atStart: Bool {
+    get { tracking[0] != 0 }
+    set { tracking[0] = newValue ? 1 : 0 }
+  }
+  private var unboundCount: Int { tracking[1] }
 
   init(database: Database, handle: OpaquePointer, sql: String) {
     self.handle = handle
@@ -38,11 +43,16 @@ public final class Statement {
     let count = Int(sqlite3_column_count(handle))
     columnNames = (0..<count).map { String(cString: sqlite3_column_name(handle, Int32($0))) }
     parameterCount = Int(sqlite3_bind_parameter_count(handle))
-    bound = Array(repeating: false, count: parameterCount)
-    unboundCount = parameterCount
+    tracking = .allocate(capacity: parameterCount + 2)
+    tracking.initialize(repeating: 0, count: parameterCount + 2)
+    tracking[0] = 1
+    tracking[1] = parameterCount
   }
 
-  deinit { sqlite3_finalize(handle) }
+  deinit {
+    sqlite3_finalize(handle)
+    tracking.deallocate()
+  }
 
   /// Whether the statement leaves the database unchanged (`sqlite3_stmt_readonly`).
   ///
@@ -126,15 +136,14 @@ public final class Statement {
 
   private func forgetBindings() {
     guard parameterCount > 0 else { return }
-    for i in bound.indices { bound[i] = false }
-    unboundCount = parameterCount
+    (tracking + 2).update(repeating: 0, count: parameterCount)
+    tracking[1] = parameterCount
   }
 
   @inline(__always) private func markBound(_ index: Int) {
-    let i = index - 1
-    if i >= 0, i < bound.count, !bound[i] {
-      bound[i] = true
-      unboundCount -= 1
+    if index >= 1, index <= parameterCount, tracking[1 + index] == 0 {
+      tracking[1 + index] = 1
+      tracking[1] -= 1
     }
   }
 
@@ -146,7 +155,9 @@ public final class Statement {
       return
     }
     let names = parameterNames
-    let unbound = bound.indices.filter { !bound[$0] }.map { names[$0] ?? "?\($0 + 1)" }
+    let unbound = (0..<parameterCount).filter { tracking[2 + $0] == 0 }.map {
+      names[$0] ?? "?\($0 + 1)"
+    }
     throw DatabaseError(
       extendedResultCode: SQLITE_RANGE,
       message: "\(parameterCount - unboundCount) of the statement's \(parameterCount) "
