@@ -38,6 +38,11 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
   case epochs
   case targetTrainLoss = "target_train_loss"
 
+  /// The preference order of default grid axes (`gapdb correlate`, `gapdb report`): the
+  /// sweep axes in canonical order, passed to `CorrelationStatistics.defaultGridAxes`, so an
+  /// axis a sweep varies is kept over a hyperparameter derived from it (`hidden_layers`).
+  public static var gridAxisPreference: [String] { allCases.map(\.rawValue) }
+
   /// Canonical position (declaration order).
   public var canonicalIndex: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
@@ -45,7 +50,9 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     lhs.canonicalIndex < rhs.canonicalIndex
   }
 
-  /// The axis with this snake_case name; `-` is accepted for `_` (`learning-rate`).
+  /// The axis with this snake_case name; `-` is accepted for `_` (`learning-rate`), and the run
+  /// configuration's key names (`hidden_layers`, `max_epochs`, the keys of `run.config` and the
+  /// hyperparameter rows) name the axes that set them (`hidden_layout`, `epochs`).
   ///
   /// - Parameter name: An axis name as a user typed it (surrounding spaces ignored).
   /// - Returns: The axis, or `nil` for an unknown name.
@@ -54,7 +61,8 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
       .replacingOccurrences(of: "-", with: "_")
     switch normalized {
     case "lr": return .learningRate
-    case "hidden": return .hiddenLayout
+    case "hidden", "hidden_layers": return .hiddenLayout
+    case "max_epochs": return .epochs
     case "initialization": return .initialization
     default: return SweepAxis(rawValue: normalized)
     }

@@ -331,3 +331,23 @@ import Testing
     #expect(try SweepFileParser.parse(spec.jsonText(), format: .json) == spec)
   }
 }
+
+@Suite struct SweepVocabularyTests {
+  /// The run configuration's key names are accepted as axis names; the sweep's own spellings
+  /// stay canonical (they are part of every sweep key, so resuming old sweeps keeps working).
+  @Test func runConfigurationKeys_nameTheirAxes() {
+    #expect(SweepAxis.named("hidden_layers") == .hiddenLayout)
+    #expect(SweepAxis.named("max-epochs") == .epochs)
+    #expect(SweepAxis.named("hidden_layout") == .hiddenLayout && SweepAxis.named("epochs") == .epochs)
+  }
+
+  /// The default grid-axis preference is the sweep axes in canonical order (as listed in
+  /// `SweepAxis`'s documentation table).
+  @Test func gridAxisPreference_isTheCanonicalAxisOrder() {
+    #expect(
+      SweepAxis.gridAxisPreference == [
+        "depth", "width", "hidden_layout", "learning_rate", "batch_size", "weight_decay", "optimizer", "init",
+        "label_noise", "seed", "train_size", "epochs", "target_train_loss",
+      ])
+  }
+}
