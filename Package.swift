@@ -9,6 +9,7 @@
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
+//   FeedForward <- SweepPlanning (the optimizer names, `OptimizerName`)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -80,7 +81,7 @@ let package = Package(
     .target(
       name: "SweepPlanning",
       dependencies: [
-        "TabularOutput",
+        "TabularOutput", "FeedForward",
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),

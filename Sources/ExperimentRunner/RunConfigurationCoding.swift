@@ -107,7 +107,7 @@ extension TrainingRunConfiguration: Codable {
     }
     let maxEpochs = try c.decode(Int.self, forKey: .maxEpochs)
     var optimizer = OptimizerConfiguration(
-      method: try text(.optimizer) { $0 == "path-sgd" ? .pathSGD : ($0 == "sgd" || $0 == "momentum" ? .sgd : nil) },
+      method: try text(.optimizer) { OptimizerName(rawValue: $0)?.method },
       momentum: try c.decode(Double.self, forKey: .momentum), weightDecay: try c.decode(Double.self, forKey: .weightDecay))
     optimizer.pathSGDMatchesFirstStepNorm = try c.decode(Bool.self, forKey: .pathSGDFirstStepRatio)
     let training = TrainingConfiguration(

@@ -163,12 +163,7 @@ public struct TrainingRunConfiguration: Sendable, Equatable {
   }
 
   /// The optimizer as users name it: `sgd`, `momentum` (SGD with μ > 0) or `path-sgd`.
-  public var optimizerName: String {
-    switch training.optimizer.method {
-    case .sgd: return training.optimizer.momentum > 0 ? "momentum" : "sgd"
-    case .pathSGD: return "path-sgd"
-    }
-  }
+  public var optimizerName: String { OptimizerName(training.optimizer).rawValue }
 
   /// A descriptive default run name.
   public var derivedRunName: String {

@@ -1,3 +1,4 @@
+import FeedForward
 import Foundation
 
 /// A hyperparameter that a sweep can vary or fix.
@@ -74,10 +75,10 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     case .depth: return "an integer ≥ 1 (hidden layers)"
     case .width: return "an integer ≥ 1 (hidden units)"
     case .hiddenLayout: return "hidden units per layer joined by 'x', e.g. 512x256"
-    case .learningRate: return "a finite real > 0"
+    case .learningRate: return "a finite real > 0 that float32 can hold (1.4e-45 to 3.4e38)"
     case .batchSize: return "an integer ≥ 1"
     case .weightDecay: return "a finite real ≥ 0"
-    case .optimizer: return "one of \(SweepOptimizer.allCases.map(\.rawValue).joined(separator: ", "))"
+    case .optimizer: return "one of \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", "))"
     case .initialization:
       return "one of \(SweepInitialization.allCases.map(\.rawValue).joined(separator: ", "))"
     case .labelNoise: return "a real in [0, 1] (fraction of random training labels)"
@@ -105,7 +106,11 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     case .seed:
       guard let v = Self.parseInteger(trimmed), v >= 0 else { throw fail }
       return .integer(v)
-    case .learningRate, .targetTrainLoss:
+    case .learningRate:
+      // The trainer's own check (float32 range included), so a sweep refuses what training would.
+      guard let v = Double(trimmed), TrainingConfiguration.learningRateProblem(v) == nil else { throw fail }
+      return .real(v)
+    case .targetTrainLoss:
       guard let v = Double(trimmed), v.isFinite, v > 0 else { throw fail }
       return .real(v)
     case .weightDecay:
@@ -115,7 +120,7 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
       guard let v = Double(trimmed), v.isFinite, v >= 0, v <= 1 else { throw fail }
       return .real(v)
     case .optimizer:
-      guard let v = SweepOptimizer(rawValue: trimmed.lowercased()) else { throw fail }
+      guard let v = OptimizerName(rawValue: trimmed.lowercased()) else { throw fail }
       return .text(v.rawValue)
     case .initialization:
       guard let v = SweepInitialization(rawValue: trimmed.lowercased()) else { throw fail }
@@ -159,16 +164,6 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     if let r = Double(text), r.isFinite, r == r.rounded(), abs(r) < 1e15 { return Int(r) }
     return nil
   }
-}
-
-/// The optimizers a sweep can choose (names as `gapdb train --optimizer` spells them).
-public enum SweepOptimizer: String, CaseIterable, Sendable {
-  /// Plain stochastic gradient descent.
-  case sgd
-  /// SGD with momentum.
-  case momentum
-  /// Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015), the path-regularized steepest descent.
-  case pathSGD = "path-sgd"
 }
 
 /// The weight initializations a sweep can choose.

@@ -341,6 +341,16 @@ import Testing
     #expect(SweepAxis.named("hidden_layout") == .hiddenLayout && SweepAxis.named("epochs") == .epochs)
   }
 
+  /// The learning-rate axis refuses what the trainer refuses (one check,
+  /// `TrainingConfiguration.learningRateProblem`): 1e-300 is > 0 but rounds to 0 in float32.
+  @Test func learningRateAxis_usesTheTrainersCheck() throws {
+    #expect(throws: SweepPlanningError.self) { try SweepAxis.learningRate.parseValue("1e-300") }
+    #expect(throws: SweepPlanningError.self) { try SweepAxis.learningRate.parseValue("1e39") }
+    #expect(try SweepAxis.learningRate.parseValue("1e-40") == .real(1e-40))
+    // The loss target keeps its own range (any finite real > 0).
+    #expect(try SweepAxis.targetTrainLoss.parseValue("1e-300") == .real(1e-300))
+  }
+
   /// The default grid-axis preference is the sweep axes in canonical order (as listed in
   /// `SweepAxis`'s documentation table).
   @Test func gridAxisPreference_isTheCanonicalAxisOrder() {

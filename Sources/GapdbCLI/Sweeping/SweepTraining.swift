@@ -27,7 +27,7 @@ func trainingRunConfiguration(
   case .sgd: optimizer.method = .sgd
   case .momentum:
     optimizer.method = .sgd
-    optimizer.momentum = 0.9
+    optimizer.momentum = OptimizerName.defaultMomentum
   case .pathSGD:
     optimizer.method = .pathSGD
     optimizer.pathSGDMatchesFirstStepNorm = true
