@@ -9,7 +9,7 @@
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
-//   FeedForward <- SweepPlanning (the optimizer names, `OptimizerName`)
+//   FeedForward, ExperimentRunner <- SweepPlanning (optimizer names; a sweep configuration → a run configuration)
 //   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
@@ -81,7 +81,7 @@ let package = Package(
     .target(
       name: "SweepPlanning",
       dependencies: [
-        "TabularOutput", "FeedForward",
+        "TabularOutput", "FeedForward", "Datasets", "ExperimentRunner",
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
