@@ -93,48 +93,60 @@ extension TrainingRunConfiguration: Codable {
     for (key, value) in configAnnotations { try a.encode(value, forKey: AnyKey(stringValue: key)) }
   }
 
-  /// Decodes the encoding of ``encode(to:)``; top-level text fields that are not configuration
-  /// or recorded keys become ``configAnnotations``.
-  /// - Throws: `DecodingError` for a missing key or a value of the wrong type or spelling.
+  /// Decodes the encoding of ``encode(to:)``, or a client's document: only `experiment` is
+  /// required; an absent (or `null`) key keeps the default of
+  /// ``init(experiment:runName:dataSource:preparation:training:measureEvery:snapshots:spectralMethod:heartbeatInterval:)``
+  /// (`momentum` defaults to 0.9 with `"optimizer": "momentum"`, as `gapdb train` does). Top-level
+  /// text fields that are not configuration or recorded keys become ``configAnnotations``.
+  /// Ranges are not checked here; call ``validate()``.
+  /// - Throws: `DecodingError` for a missing `experiment` or a value of the wrong type or
+  ///   spelling (naming the key).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: Key.self)
-    func text<T>(_ key: Key, _ parse: (String) -> T?) throws -> T {
-      let s = try c.decode(String.self, forKey: key)
+    func value<T: Decodable>(_ key: Key, _ fallback: T) throws -> T {
+      try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+    func text<T>(_ key: Key, _ fallback: T, _ parse: (String) -> T?) throws -> T {
+      guard let s = try c.decodeIfPresent(String.self, forKey: key) else { return fallback }
       guard let v = parse(s) else {
         throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "unknown \(key.rawValue) '\(s)'")
       }
       return v
     }
-    let maxEpochs = try c.decode(Int.self, forKey: .maxEpochs)
-    var optimizer = OptimizerConfiguration(
-      method: try text(.optimizer) { OptimizerName(rawValue: $0)?.method },
-      momentum: try c.decode(Double.self, forKey: .momentum), weightDecay: try c.decode(Double.self, forKey: .weightDecay))
-    optimizer.pathSGDMatchesFirstStepNorm = try c.decode(Bool.self, forKey: .pathSGDFirstStepRatio)
-    let training = TrainingConfiguration(
-      hiddenLayerSizes: try c.decode([Int].self, forKey: .hiddenLayers),
-      initializer: try text(.initializer, WeightInitializer.init(rawValue:)), optimizer: optimizer,
-      learningRate: try c.decode(Double.self, forKey: .learningRate),
-      schedule: try text(.lrSchedule) { LearningRateSchedule(parsing: $0, maxEpochs: maxEpochs) },
-      batchSize: try c.decode(Int.self, forKey: .batchSize), maxEpochs: maxEpochs,
-      targetTrainLoss: try c.decodeIfPresent(Double.self, forKey: .targetTrainLoss),
-      seed: try c.decode(UInt64.self, forKey: .seed), marginSubsetSize: try c.decode(Int.self, forKey: .marginSubsetSize),
-      blasThreadCount: try c.decode(Int.self, forKey: .blasThreads),
-      evaluationChunkSize: try c.decode(Int.self, forKey: .evaluationChunkSize))
-    self.init(
-      experiment: try c.decode(String.self, forKey: .experiment),
-      runName: try c.decodeIfPresent(String.self, forKey: .runName),
-      dataSource: try c.decode(DataSourceCoding.self, forKey: .dataSource).value,
-      preparation: DataPreparation(
-        trainingSubsetSize: try c.decodeIfPresent(Int.self, forKey: .trainSize),
-        labelNoiseFraction: try c.decode(Double.self, forKey: .labelNoise),
-        scaling: try c.decode(ScalingCoding.self, forKey: .scaling).value),
-      training: training, measureEvery: try c.decode(Int.self, forKey: .measureEvery),
-      snapshots: try text(.snapshots, SnapshotPolicy.init(parsing:)),
-      spectralMethod: try text(.spectralMethod, SpectralMethod.init(rawValue:)),
-      heartbeatInterval: try c.decode(Double.self, forKey: .heartbeatInterval))
-    initialRescaling = try text(.initialRescaling, InitialRescaling.init(rawValue:))
+    self.init(experiment: try c.decode(String.self, forKey: .experiment))
+    var t = training
+    t.maxEpochs = try value(.maxEpochs, t.maxEpochs)
+    let name = try text(.optimizer, OptimizerName(t.optimizer), OptimizerName.init(rawValue:))
+    t.optimizer = OptimizerConfiguration(
+      method: name.method,
+      momentum: try value(.momentum, name == .momentum ? OptimizerName.defaultMomentum : 0),
+      weightDecay: try value(.weightDecay, t.optimizer.weightDecay),
+      pathSGDMatchesFirstStepNorm: try value(.pathSGDFirstStepRatio, t.optimizer.pathSGDMatchesFirstStepNorm))
+    t.hiddenLayerSizes = try value(.hiddenLayers, t.hiddenLayerSizes)
+    t.initializer = try text(.initializer, t.initializer, WeightInitializer.init(rawValue:))
+    t.learningRate = try value(.learningRate, t.learningRate)
+    t.schedule = try text(.lrSchedule, t.schedule) { [maxEpochs = t.maxEpochs] in
+      LearningRateSchedule(parsing: $0, maxEpochs: maxEpochs)
+    }
+    t.batchSize = try value(.batchSize, t.batchSize)
+    t.targetTrainLoss = try c.decodeIfPresent(Double.self, forKey: .targetTrainLoss)
+    t.seed = try value(.seed, t.seed)
+    t.marginSubsetSize = try value(.marginSubsetSize, t.marginSubsetSize)
+    t.blasThreadCount = try value(.blasThreads, t.blasThreadCount)
+    t.evaluationChunkSize = try value(.evaluationChunkSize, t.evaluationChunkSize)
+    training = t
+    runName = try c.decodeIfPresent(String.self, forKey: .runName)
+    dataSource = try c.decodeIfPresent(DataSourceCoding.self, forKey: .dataSource)?.value ?? dataSource
+    preparation.trainingSubsetSize = try c.decodeIfPresent(Int.self, forKey: .trainSize)
+    preparation.labelNoiseFraction = try value(.labelNoise, preparation.labelNoiseFraction)
+    preparation.scaling = try c.decodeIfPresent(ScalingCoding.self, forKey: .scaling)?.value ?? preparation.scaling
+    measureEvery = try value(.measureEvery, measureEvery)
+    snapshots = try text(.snapshots, snapshots, SnapshotPolicy.init(parsing:))
+    spectralMethod = try text(.spectralMethod, spectralMethod, SpectralMethod.init(rawValue:))
+    heartbeatInterval = try value(.heartbeatInterval, heartbeatInterval)
+    initialRescaling = try text(.initialRescaling, initialRescaling, InitialRescaling.init(rawValue:))
     flatness = try c.decodeIfPresent(FlatnessCoding.self, forKey: .flatness)?.value
-    extraHyperparameters = try c.decode([String: HyperparameterCoding].self, forKey: .hyperparameters).mapValues(\.value)
+    extraHyperparameters = try value(.hyperparameters, [String: HyperparameterCoding]()).mapValues(\.value)
     let a = try decoder.container(keyedBy: AnyKey.self)
     for key in a.allKeys where !Self.reservedKeys.contains(key.stringValue) {
       if let value = try? a.decode(String.self, forKey: key) { configAnnotations[key.stringValue] = value }
