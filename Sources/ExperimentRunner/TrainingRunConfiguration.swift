@@ -72,6 +72,10 @@ public enum SnapshotPolicy: Sendable, Equatable {
 /// Everything one recorded training run needs: a config struct in, a recorded run out (see
 /// ``runTraining(_:data:recorder:progress:isCancelled:)``). Used by `gapdb train`, and by sweeps and demos
 /// that call it once per configuration.
+///
+/// It is the one description of a run: `Codable` with the snake_case keys of ``Key`` (also the
+/// hyperparameter names and sweep axes), encoded as `run.config` (``RecordedRunConfiguration``),
+/// checked by ``validate()``.
 public struct TrainingRunConfiguration: Sendable, Equatable {
   /// The experiment the run belongs to (created on first use).
   public var experiment: String
