@@ -24,7 +24,7 @@ import Testing
     #expect(path?.isNodeRescalingInvariant == true && path?.isOutputScalingInvariant == true)
     // spec_init_main (Jiang eq. 29) needs the initial weights.
     #expect(GapdbMeasures.descriptor(id: "spec_init_main")?.needsInit == true)
-    #expect(GapdbMeasures.descriptor(id: "spectral_product")?.cost == .weights)
+    #expect(GapdbMeasures.descriptor(id: "spec_prod")?.cost == .weights)
     // The perturbation and optimization measures are in the same list.
     #expect(GapdbMeasures.descriptor(id: "pacbayes_sigma")?.cost == .search)
     #expect(GapdbMeasures.descriptor(id: "keskar_sharpness_eps1e-3")?.cost == .gradientPasses)
