@@ -5,6 +5,7 @@
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
+//   GapdbCBLAS <- ConvolutionKernels (conv geometry and kernels for issue 13; not wired in yet)
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
@@ -68,6 +69,9 @@ let package = Package(
       name: "NumPyFiles", dependencies: ["GapdbCZlib"], exclude: ["README.md"],
       swiftSettings: strict),
     .target(name: "CorrelationStatistics", swiftSettings: strict),
+    .target(
+      name: "ConvolutionKernels", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
+      swiftSettings: strict),
     .target(name: "Datasets", dependencies: ["GapdbCZlib", "LinearAlgebra"], swiftSettings: strict),
     .target(name: "FeedForward", dependencies: ["LinearAlgebra", "Datasets"], swiftSettings: strict),
     .target(
@@ -105,6 +109,7 @@ let package = Package(
       dependencies: [
         "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
         "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
+        "ConvolutionKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -173,6 +178,9 @@ let package = Package(
     .testTarget(
       name: "ComplexityMeasuresTests",
       dependencies: ["ComplexityMeasures", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "ConvolutionKernelsTests", dependencies: ["ConvolutionKernels", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),

@@ -47,7 +47,7 @@ public enum CSVDataset {
     -> LabeledDataset
   {
     let (features, labelValues, featureCount) = try parse(path: path, labelColumn: labelColumn)
-    let k = classCount ?? (Int(labelValues.max() ?? 0) + 1)
+    let k = try classCount ?? inferredClassCount([(path, labelValues)])
     let labels = try checkedLabels(labelValues, classCount: max(k, 1), path: path)
     return LabeledDataset(
       features: Matrix(rows: labels.count, columns: featureCount, elements: features), labels: labels,
@@ -79,7 +79,7 @@ public enum CSVDataset {
     let a = try parse(path: trainPath, labelColumn: labelColumn)
     let b = try testPath.map { try parse(path: $0, labelColumn: labelColumn) }
     if let b, b.2 != a.2 { throw DatasetError.featureCountMismatch(trainCount: a.2, testCount: b.2) }
-    let k = max(1, classCount ?? (Int(max(a.1.max() ?? 0, b?.1.max() ?? 0)) + 1))
+    let k = try max(1, classCount ?? inferredClassCount([(trainPath, a.1)] + (b.map { [(testPath ?? "", $0.1)] } ?? [])))
     let trainLabels = try checkedLabels(a.1, classCount: k, path: trainPath)
     var train = LabeledDataset(
       features: Matrix(rows: trainLabels.count, columns: a.2, elements: a.0), labels: trainLabels, classCount: k)
@@ -99,6 +99,28 @@ public enum CSVDataset {
     return DataSplit(
       train: train, test: test, sourceName: ((trainPath as NSString).lastPathComponent as NSString).deletingPathExtension,
       sourceLocation: location)
+  }
+
+  /// The most classes a CSV file's labels may imply (largest label + 1): 2^31.
+  public static let maximumInferredClassCount = 1 << 31
+
+  /// Largest label + 1 over the files (1 when there are no labels).
+  /// - Throws: ``DatasetError/oversized(path:reason:)`` naming the file, the example and the
+  ///   label when a label is ≥ ``maximumInferredClassCount`` (where `Int(label) + 1` would be
+  ///   meaningless or overflow).
+  static func inferredClassCount(_ files: [(path: String, labels: [Double])]) throws -> Int {
+    var k = 1
+    for (path, labels) in files {
+      for (i, v) in labels.enumerated() where v >= Double(k) {
+        guard v < Double(maximumInferredClassCount) else {
+          throw DatasetError.oversized(
+            path: path,
+            reason: "label \(v) of example \(i) would make \(v)+1 classes; at most \(maximumInferredClassCount) are supported")
+        }
+        k = Int(v) + 1
+      }
+    }
+    return k
   }
 
   /// Parses the file into row-major features, raw label values and the feature count.

@@ -10,6 +10,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
   case wrongMagic(path: String, found: UInt32)
   /// The file ended before the header or the payload it announces was complete.
   case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+  /// A size announced or implied by a file (IDX dimensions, a CSV label) is beyond what
+  /// gapdb can represent or allocate.
+  case oversized(path: String, reason: String)
   /// The file holds more bytes than its header announces.
   case trailingBytes(path: String, expectedBytes: Int, actualBytes: Int)
   /// The gzip stream is corrupt or ends early.
@@ -39,6 +42,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
         + " (expected 0x0000TTDD: two zero bytes, a type code 08/09/0B/0C/0D/0E, a dimension count)"
     case .truncated(let path, let expected, let actual):
       return "'\(path)' is truncated: expected \(expected) bytes, found \(actual)"
+    case .oversized(let path, let reason):
+      return "'\(path)' is too large: \(reason)"
     case .trailingBytes(let path, let expected, let actual):
       return "'\(path)' has \(actual - expected) bytes after the \(expected) bytes its IDX header announces"
     case .corruptGzip(let path, let reason):
@@ -72,7 +77,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
       return "install Fashion-MNIST with `apt-get install dataset-fashion-mnist`, or pass "
         + "--data-dir with a folder holding train-images-idx3-ubyte[.gz], "
         + "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]"
-    case .wrongMagic, .trailingBytes, .unexpectedShape:
+    case .oversized(let path, _) where path.lowercased().hasSuffix(".csv"):
+      return "labels must be class indices 0, 1, …, k−1; check the label column (--label-column)"
+    case .wrongMagic, .trailingBytes, .unexpectedShape, .oversized:
       return "check that the file is an uncompressed or gzip-compressed IDX file (MNIST format)"
     case .truncated, .corruptGzip:
       return "the download may be incomplete; fetch or reinstall the file"

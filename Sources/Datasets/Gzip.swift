@@ -29,7 +29,10 @@ func gunzip(_ compressed: [UInt8], path: String) throws -> [UInt8] {
     let n = compressed.count
     let isize = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8 | Int(compressed[n - 2]) << 16
       | Int(compressed[n - 1]) << 24
-    if isize > 0 { capacity = max(isize, 1 << 10) }
+    // ISIZE comes from the file: trust it only as far as deflate can expand (1032:1), so a
+    // corrupt trailer cannot make us allocate 4 GiB up front for a few bytes of input.
+    let (limit, overflow) = compressed.count.multipliedReportingOverflow(by: 1032)
+    if isize > 0 { capacity = max(min(isize, overflow ? Int.max : limit), 1 << 10) }
   }
   var output = [UInt8](repeating: 0, count: capacity)
   var produced = 0

@@ -40,6 +40,11 @@ public struct IDXArray: Sendable {
   /// The raw big-endian payload, `dimensions.product * dataType.byteWidth` bytes.
   public let payload: [UInt8]
 
+  /// The largest payload accepted, 32 GiB (Int32.max × 16 bytes), far above any IDX dataset;
+  /// dimensions whose product (zero dimensions counted as 1) times the element size exceeds
+  /// it are refused before anything is allocated.
+  public static let maximumPayloadBytes = Int(Int32.max) * 16
+
   /// The number of elements, the product of ``dimensions``.
   public var elementCount: Int { dimensions.reduce(1, *) }
 
@@ -50,6 +55,8 @@ public struct IDXArray: Sendable {
   ///   - path: The file's path, for error messages.
   /// - Throws: ``DatasetError/wrongMagic(path:found:)`` when the first two bytes are not zero,
   ///   the type code is unknown or the dimension count is zero;
+  ///   ``DatasetError/oversized(path:reason:)`` when the dimensions announce more than
+  ///   ``maximumPayloadBytes``;
   ///   ``DatasetError/truncated(path:expectedBytes:actualBytes:)`` when the header or payload is
   ///   short; ``DatasetError/trailingBytes(path:expectedBytes:actualBytes:)`` when bytes follow
   ///   the announced payload.
@@ -69,15 +76,22 @@ public struct IDXArray: Sendable {
     }
     var dimensions: [Int] = []
     var total = type.byteWidth
+    // Zero dimensions count as 1 in `bound`, so every partial product of the dimensions (a
+    // feature count Π dimensions[1...]) is known to be small, even for an empty array.
+    var bound = type.byteWidth
     for d in 0..<dimensionCount {
       let o = 4 + 4 * d
       let size = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
       dimensions.append(size)
-      let (product, overflow) = total.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= Int(Int32.max) * 16 else {
-        throw DatasetError.wrongMagic(path: path, found: magic)
+      let (product, o1) = total.multipliedReportingOverflow(by: size)
+      let (bounded, o2) = bound.multipliedReportingOverflow(by: max(size, 1))
+      guard !o1, !o2, bounded <= Self.maximumPayloadBytes else {
+        throw DatasetError.oversized(
+          path: path,
+          reason: "its IDX header announces dimensions \(dimensions)…, more than \(Self.maximumPayloadBytes) bytes of data")
       }
       total = product
+      bound = bounded
     }
     let expected = headerSize + total
     if bytes.count < expected {

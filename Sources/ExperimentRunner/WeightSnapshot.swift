@@ -39,7 +39,10 @@ public enum WeightSnapshot {
   /// `<f4` arrays, names `layers.i.weight` / `layers.i.bias`); use NumPy or `gapdb measure` for
   /// arbitrary archives.
   /// - Parameter bytes: The archive.
-  /// - Returns: The network, or `nil` if the bytes are not such an archive.
+  /// - Returns: The network, or `nil` if the bytes are not such an archive — including a
+  ///   damaged one: entries that do not run into the central directory, an end record that
+  ///   counts other entries, a repeated entry name, a shape entry that is not a non-negative
+  ///   integer or whose byte count overflows.
   /// - Complexity: O(bytes).
   public static func decode(_ bytes: [UInt8]) -> MultilayerPerceptron? {
     var arrays: [String: (shape: [Int], values: [Float])] = [:]
@@ -54,9 +57,18 @@ public enum WeightSnapshot {
       guard method == 0, dataStart + size <= bytes.count else { return nil }
       let name = String(decoding: bytes[nameStart..<(nameStart + nameLength)], as: UTF8.self)
       guard let array = parseNPY(Array(bytes[dataStart..<(dataStart + size)])) else { return nil }
-      arrays[name.hasSuffix(".npy") ? String(name.dropLast(4)) : name] = array
+      let key = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
+      guard arrays[key] == nil else { return nil }  // a repeated entry would silently replace the first
+      arrays[key] = array
       offset = dataStart + size
     }
+    // The entries must run into the central directory, and the end record must count them
+    // all: a damaged or truncated entry must not end the loop early and leave a network of
+    // the first layers only.
+    let end = bytes.count - 22
+    guard offset + 4 <= bytes.count, le32(bytes, offset) == 0x0201_4B50, end >= offset,
+      le32(bytes, end) == 0x0605_4B50, Int(le16(bytes, end + 10)) == arrays.count
+    else { return nil }
     var layers: [DenseLayer] = []
     var i = 0
     while let w = arrays["layers.\(i).weight"], let b = arrays["layers.\(i).bias"] {
@@ -101,10 +113,20 @@ public enum WeightSnapshot {
     guard header.contains("'<f4'"), header.contains("'fortran_order': False"),
       let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
     else { return nil }
-    let shape = header[open.upperBound..<close].split(separator: ",").compactMap {
-      Int($0.trimmingCharacters(in: .whitespaces))
+    // Every entry must be a non-negative integer (a trailing comma is Python's 1-tuple), and
+    // the byte count must fit: the header comes from a stored blob, not from encode(_:).
+    var pieces = header[open.upperBound..<close].split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    if pieces.count > 1, pieces.last == "" { pieces.removeLast() }
+    var shape: [Int] = []
+    var count = 1
+    for piece in pieces {
+      guard let n = Int(piece), n >= 0 else { return nil }
+      let (c, overflow) = count.multipliedReportingOverflow(by: n)
+      guard !overflow, c <= Int.max / 4 else { return nil }
+      shape.append(n)
+      count = c
     }
-    let count = shape.reduce(1, *)
     let start = 10 + headerLength
     guard bytes.count == start + 4 * count else { return nil }
     let values = (0..<count).map { Float(bitPattern: le32(bytes, start + 4 * $0)) }

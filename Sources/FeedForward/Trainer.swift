@@ -56,9 +56,21 @@ public struct TrainingConfiguration: Sendable, Equatable {
     self.evaluationChunkSize = evaluationChunkSize
   }
 
+  /// The widest hidden layer accepted: 1,000,000 units (a network that wide with any input
+  /// needs terabytes; the memory estimate refuses narrower ones that do not fit either).
+  public static let maximumHiddenWidth = 1_000_000
+  /// The most epochs accepted: 1,000,000, far beyond any real run and small enough that step
+  /// counts (epochs × steps per epoch) and ETAs cannot overflow.
+  public static let maximumEpochs = 1_000_000
+  /// The most OpenBLAS threads accepted: 1,024.
+  public static let maximumBLASThreadCount = 1024
+
   /// Checks the ranges; returns a message naming the first bad value, or `nil`.
   public func validationProblem() -> String? {
     if let bad = hiddenLayerSizes.first(where: { $0 < 1 }) { return "hidden layer width \(bad) must be ≥ 1" }
+    if let bad = hiddenLayerSizes.first(where: { $0 > Self.maximumHiddenWidth }) {
+      return "hidden layer width \(bad) is too large; each layer may have at most \(Self.maximumHiddenWidth) units"
+    }
     if !(learningRate > 0) || !learningRate.isFinite {
       return "learning rate \(learningRate) must be a finite positive number"
     }
@@ -68,6 +80,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if batchSize < 1 { return "batch size \(batchSize) must be ≥ 1" }
     if maxEpochs < 0 { return "epoch count \(maxEpochs) must be ≥ 0" }
+    if maxEpochs > Self.maximumEpochs { return "epoch count \(maxEpochs) is too large; at most \(Self.maximumEpochs) are allowed" }
     if !(optimizer.momentum >= 0 && optimizer.momentum < 1) { return "momentum \(optimizer.momentum) must lie in [0, 1)" }
     if !(optimizer.weightDecay >= 0) || !optimizer.weightDecay.isFinite {
       return "weight decay \(optimizer.weightDecay) must be a finite number ≥ 0"
@@ -77,6 +90,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
     if marginSubsetSize < 1 { return "margin subset size \(marginSubsetSize) must be ≥ 1" }
     if blasThreadCount < 1 { return "BLAS thread count \(blasThreadCount) must be ≥ 1" }
+    if blasThreadCount > Self.maximumBLASThreadCount {
+      return "BLAS thread count \(blasThreadCount) is too large; at most \(Self.maximumBLASThreadCount) are allowed"
+    }
     return nil
   }
 }

@@ -32,7 +32,9 @@ public struct BoxAscentSettings: Sendable, Equatable {
 
   /// Checks the settings; the error names the bad value.
   public func validate() throws(FlatnessError) {
-    guard steps >= 0 else { throw .invalidSetting("ascent steps \(steps)", hint: "use ≥ 0 steps (default 20)") }
+    guard steps >= 0, steps <= FlatnessLimits.maximumCount else {
+      throw .invalidSetting("ascent steps \(steps)", hint: "use 0…\(FlatnessLimits.maximumCount) steps (default 20)")
+    }
     guard batchSize >= 1 else { throw .invalidSetting("ascent batch size \(batchSize)", hint: "use ≥ 1 (default 128)") }
     guard stepFraction > 0, stepFraction.isFinite else {
       throw .invalidSetting("ascent step fraction \(stepFraction)", hint: "use a fraction > 0 (default 0.125)")

@@ -34,7 +34,9 @@ public struct BisectionSettings: Sendable, Equatable {
     guard lower >= 0, upper > lower, upper.isFinite else {
       throw .invalidSetting("search interval [\(lower), \(upper)]", hint: "use 0 ≤ lower < upper < ∞, e.g. [0, 2]")
     }
-    guard depth >= 1 else { throw .invalidSetting("search depth \(depth)", hint: "use a depth ≥ 1 (default 15)") }
+    guard depth >= 1, depth <= FlatnessLimits.maximumCount else {
+      throw .invalidSetting("search depth \(depth)", hint: "use a depth of 1…\(FlatnessLimits.maximumCount) (default 15)")
+    }
     guard targetDeviation > 0, targetDeviation < 1 else {
       throw .invalidSetting("target deviation \(targetDeviation)", hint: "use a fraction in (0, 1), e.g. 0.1")
     }

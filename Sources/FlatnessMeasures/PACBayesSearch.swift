@@ -20,7 +20,9 @@ public struct PACBayesSettings: Sendable, Equatable {
   /// Checks the settings; the error names the bad value.
   public func validate() throws(FlatnessError) {
     try bisection.validate()
-    guard draws >= 1 else { throw .invalidSetting("Monte-Carlo draws \(draws)", hint: "use ≥ 1 draw (default 10)") }
+    guard draws >= 1, draws <= FlatnessLimits.maximumCount else {
+      throw .invalidSetting("Monte-Carlo draws \(draws)", hint: "use 1…\(FlatnessLimits.maximumCount) draws (default 10)")
+    }
     guard magnitudeEpsilon >= 0, magnitudeEpsilon.isFinite else {
       throw .invalidSetting("magnitude epsilon \(magnitudeEpsilon)", hint: "use ε ≥ 0 (default 1e-3)")
     }
@@ -85,7 +87,8 @@ public func searchPACBayesSigma<Model>(
   let count = w.count
   let mask = context.model.layout.mask(for: settings.perturbed)
   let epsilonSquared = settings.magnitudeEpsilon * settings.magnitudeEpsilon
-  let cacheNoise = settings.draws * count <= 16_000_000
+  let (cached, overflow) = settings.draws.multipliedReportingOverflow(by: count)
+  let cacheNoise = !overflow && cached <= 16_000_000
   var cache: [[Float]?] = Array(repeating: nil, count: settings.draws)
   func noise(_ k: Int) -> [Float] {
     if let z = cache[k] { return z }

@@ -32,7 +32,9 @@ public struct SharpnessSettings: Sendable, Equatable {
   public func validate() throws(FlatnessError) {
     try bisection.validate()
     try ascent.validate()
-    guard restarts >= 1 else { throw .invalidSetting("restarts \(restarts)", hint: "use ≥ 1 restart (default 3)") }
+    guard restarts >= 1, restarts <= FlatnessLimits.maximumCount else {
+      throw .invalidSetting("restarts \(restarts)", hint: "use 1…\(FlatnessLimits.maximumCount) restarts (default 3)")
+    }
     guard magnitudeEpsilon >= 0, magnitudeEpsilon.isFinite else {
       throw .invalidSetting("magnitude epsilon \(magnitudeEpsilon)", hint: "use ε ≥ 0 (default 1e-6)")
     }

@@ -45,6 +45,14 @@ public struct FlatnessSearchOptions: ParsableArguments {
     if depth < 1 { throw ValidationError("--perturb-depth must be ≥ 1, got \(depth).") }
     if restarts < 1 { throw ValidationError("--perturb-restarts must be ≥ 1, got \(restarts).") }
     if ascentSteps < 0 { throw ValidationError("--perturb-ascent-steps must be ≥ 0, got \(ascentSteps).") }
+    // The library's limits (buffers are sized by these counts), named by option here.
+    let limit = FlatnessLimits.maximumCount
+    for (option, value) in [
+      ("--perturb-draws", draws), ("--perturb-depth", depth), ("--perturb-restarts", restarts),
+      ("--perturb-ascent-steps", ascentSteps),
+    ] where value > limit {
+      throw ValidationError("\(option) must be ≤ \(limit), got \(value).")
+    }
   }
 
   /// The suite settings these options describe.

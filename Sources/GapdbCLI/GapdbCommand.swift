@@ -27,6 +27,7 @@ public struct GapdbCommand: ParsableCommand {
       TrainCommand.self,
       ReportCommand.self,
       SweepCommand.self,
+      MergeCommand.self,
       DemoCommand.self,
     ]
   )

@@ -23,8 +23,15 @@ enum MeasureInputLoader {
 
   /// Assembles layers (weights + biases) from arrays, with errors turned into CommandErrors.
   static func assemble(_ arrays: [NumPyArray], what: String) throws(CommandError) -> StateDictAssembly {
-    do { return try assembleLayers(arrays) } catch {
+    // Every array must be used: measuring the dense head of a convolutional network (or an
+    // MLP without its BatchNorm scales) as if it were the whole network gives wrong numbers.
+    do { return try assembleLayers(arrays).requiringEveryArrayUsed() } catch {
       switch error {
+      case .unusedArrays:
+        throw CommandError(
+          "\(what): \(error.description)",
+          hint: "gapdb measure would report the measures of the dense layers alone, which are not the network's; "
+            + "convolutional networks are not supported yet. Pass a fully connected network's weights and biases only.")
       case .nothingRecognised:
         throw CommandError(
           "\(what): \(error.description)",

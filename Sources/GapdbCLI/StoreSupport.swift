@@ -17,13 +17,20 @@ extension Cell {
 
 /// Opens a gapdb store for a command, turning failures into one clear error with a hint.
 ///
+/// Only `creating` openings (`gapdb init`, `train`) may make a new store: for every other
+/// command a missing or 0-byte file is refused (a typo in the path must not silently make an
+/// empty store). A writable opening first checks that this user may write the store, its
+/// `-wal`/`-shm` files and its folder (``checkStoreIsWritable(_:)``).
+///
 /// - Parameters:
 ///   - path: The store path given on the command line.
 ///   - readOnly: Open with `SQLITE_OPEN_READONLY` (the file must exist).
+///   - creating: Create (and migrate) the store when the file does not exist; only for a
+///     writable opening.
 /// - Returns: The connection.
-/// - Throws: ``CommandError`` naming the path (a directory, a missing file for a read-only
-///   opening, an SQLite failure); `MigrationError` (its text has a hint).
-func openStore(_ path: String, readOnly: Bool) throws -> Database {
+/// - Throws: ``CommandError`` naming the path (a directory, a missing or empty file, a store
+///   this user cannot write, an SQLite failure); `MigrationError` (its text has a hint).
+func openStore(_ path: String, readOnly: Bool, creating: Bool = false) throws -> Database {
   if path.isEmpty {
     try exitingWithUsageCode {
       throw CommandUsageError(
@@ -37,18 +44,22 @@ func openStore(_ path: String, readOnly: Bool) throws -> Database {
       "\(path) is a directory, not a gapdb store",
       hint: "pass the path of a .sqlite file, e.g. \((path as NSString).appendingPathComponent("runs.sqlite")).")
   }
-  if readOnly && !exists {
+  let mayCreate = creating && !readOnly
+  if !mayCreate && !exists {
     throw CommandError(
       "no such database: \(path)", hint: "create it with `gapdb init \(path)`, or check the path.")
   }
-  if readOnly && fileSize(path) == 0 {
+  if !mayCreate && fileSize(path) == 0 {
     // SQLite reads a 0-byte file as an empty database; "schema version 0" would puzzle.
     throw CommandError(
       "\(path) is an empty file (0 bytes), not a gapdb store",
       hint: "make it a store with `gapdb init \(path)`, or check the path.")
   }
+  if !readOnly { try checkStoreIsWritable(path) }
   do {
     return try Database(storePath: path, readOnly: readOnly)
+  } catch let error as DatabaseError where !readOnly && error.isReadOnly {
+    throw readOnlyStoreError(error, path: path)
   } catch let error as DatabaseError
     where readOnly && error.message.contains("readonly database") && !folderIsWritable(of: path)
   {
@@ -87,24 +98,17 @@ func folderIsWritable(of path: String) -> Bool {
 /// hint fitting the failure.
 ///
 /// - Parameters:
-///   - writablePath: The store's path when it was opened for writing (`gapdb sql --write`):
-///     a "readonly database" error then comes from file permissions, and the hint says which
-///     of the file or its folder is read-only instead of suggesting `--write`.
+///   - writablePath: The store's path when it was opened for writing (`gapdb sql --write`,
+///     `mark-stale`): an `SQLITE_READONLY` error then comes from the file system, and the
+///     error says which file or folder is read-only (``readOnlyStoreError(_:path:)``) instead
+///     of suggesting `--write`.
 ///   - body: The work.
 func translatingDatabaseErrors<T>(writablePath: String? = nil, _ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as DatabaseError {
-    if let path = writablePath, error.message.contains("readonly database") {
-      let cause =
-        !FileManager.default.isWritableFile(atPath: path)
-        ? "\(path) is read-only for you (file permissions)"
-        : !folderIsWritable(of: path)
-          ? "the folder \(folder(of: path)) is read-only for you (SQLite writes \(path)-wal there)"
-          : "SQLite could not write \(path) or its -wal file"
-      throw CommandError(
-        "\(error.message): \(path)",
-        hint: "\(cause); check the permissions (ls -l), or work on a copy.")
+    if let path = writablePath, error.isReadOnly {
+      throw readOnlyStoreError(error, path: path)
     }
     throw CommandError(error.message, hint: hint(for: error))
   }

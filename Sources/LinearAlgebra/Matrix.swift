@@ -139,6 +139,7 @@ public func matmul(_ a: Matrix, _ b: Matrix, transposeA: Transpose = .none, tran
 /// Sets the number of threads OpenBLAS uses for every later call in this process.
 ///
 /// Small products run faster on one thread; the trainer and benchmarks set this deliberately.
+/// Counts below 1 mean 1; counts beyond `Int32.max` are clamped (OpenBLAS caps them further).
 public func setBLASThreadCount(_ count: Int) {
-  openblas_set_num_threads(Int32(max(1, count)))
+  openblas_set_num_threads(Int32(clamping: max(1, count)))
 }

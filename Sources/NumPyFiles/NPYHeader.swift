@@ -43,6 +43,10 @@ private struct ParseFailure: Error { let reason: String }
 private struct LiteralParser {
   let chars: [Unicode.Scalar]
   var i = 0
+  /// Open brackets right now; a real header nests 2 deep (dictionary, shape tuple).
+  var depth = 0
+  /// Deeper nesting is refused: a header of a million `(` must not exhaust the stack.
+  static let maximumDepth = 32
 
   init(chars: [Unicode.Scalar]) { self.chars = chars }
 
@@ -66,6 +70,9 @@ private struct LiteralParser {
     switch c {
     case "{":
       i += 1
+      depth += 1
+      defer { depth -= 1 }
+      guard depth <= Self.maximumDepth else { throw ParseFailure(reason: "nested more than \(Self.maximumDepth) deep") }
       var items: [(String, Literal)] = []
       while peek() != "}" {
         guard case .string(let key) = try parseValue() else { throw ParseFailure(reason: "dictionary key is not a string") }
@@ -78,6 +85,9 @@ private struct LiteralParser {
     case "(", "[":
       let close: Unicode.Scalar = c == "(" ? ")" : "]"
       i += 1
+      depth += 1
+      defer { depth -= 1 }
+      guard depth <= Self.maximumDepth else { throw ParseFailure(reason: "nested more than \(Self.maximumDepth) deep") }
       var items: [Literal] = []
       while peek() != close {
         items.append(try parseValue())

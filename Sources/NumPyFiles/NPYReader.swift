@@ -63,9 +63,19 @@ public func readNPY(_ bytes: [UInt8], name: String) throws(NumPyFileError) -> Nu
     ? String(decoding: headerBytes, as: UTF8.self) : String(headerBytes.map { Character(Unicode.Scalar($0)) })
   let header = try parseHeader(headerText, name: name)
   let dtype = try DType(header.descr, name: name)
-  let count = header.shape.reduce(1, *)
+  // Sizes come from the file: check every product (a shape like (2^40, 2^40) must be an
+  // error, not an overflow trap). Zero dimensions count as 1 here, so that every partial
+  // product of the shape (e.g. a feature count Π shape[1...]) is known to fit in an Int.
+  var count = 1, bound = dtype.size
+  for d in header.shape {
+    let (c, o1) = count.multipliedReportingOverflow(by: d)
+    let (b, o2) = bound.multipliedReportingOverflow(by: max(d, 1))
+    guard !o1, !o2 else { throw .shapeTooLarge(name: name, shape: header.shape) }
+    count = c
+    bound = b
+  }
   let dataStart = headerStart + headerLength
-  let needed = count * dtype.size
+  let needed = count * dtype.size  // ≤ bound, so it fits
   guard bytes.count - dataStart >= needed else {
     throw .truncated(name: name, expectedBytes: needed, foundBytes: bytes.count - dataStart)
   }

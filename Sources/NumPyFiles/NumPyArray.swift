@@ -46,6 +46,9 @@ public enum NumPyFileError: Error, CustomStringConvertible, Sendable, Equatable 
   case malformedHeader(name: String, reason: String)
   /// A dtype gapdb does not read (structured, complex, strings, objects, …).
   case unsupportedDType(name: String, dtype: String)
+  /// A shape whose element or byte count (the product of its dimensions, zero dimensions
+  /// counted as 1, times the element size) exceeds `Int.max`.
+  case shapeTooLarge(name: String, shape: [Int])
   /// Fewer data bytes than the shape and dtype need.
   case truncated(name: String, expectedBytes: Int, foundBytes: Int)
   /// A malformed zip container.
@@ -66,6 +69,8 @@ public enum NumPyFileError: Error, CustomStringConvertible, Sendable, Equatable 
     case .malformedHeader(let name, let reason): return "\(name) has a malformed .npy header: \(reason)"
     case .unsupportedDType(let name, let dtype):
       return "\(name) has dtype \(dtype); gapdb reads float16/32/64, signed and unsigned integers and bool"
+    case .shapeTooLarge(let name, let shape):
+      return "\(name) has shape (\(shape.map(String.init).joined(separator: ", "))), whose byte count exceeds \(Int.max) (corrupt header?)"
     case .truncated(let name, let expected, let found):
       return "\(name) is truncated: its header promises \(expected) data bytes, found \(found)"
     case .malformedZip(let name, let reason): return "\(name) is not a valid .npz (zip) file: \(reason)"

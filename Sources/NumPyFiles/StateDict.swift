@@ -22,8 +22,21 @@ public struct StateDictAssembly: Sendable, Equatable {
   public var layers: [AssembledLayer]
   /// How they were ordered.
   public var ordering: LayerOrdering
-  /// Arrays that are not part of a dense layer (e.g. BatchNorm statistics, conv kernels).
+  /// Arrays that are not part of a dense layer (e.g. BatchNorm statistics, conv kernels), in
+  /// stored order.
   public var ignored: [NumPyArray]
+
+  /// Checks that every array went into a dense layer, for callers that must not measure a
+  /// part of a network as if it were the whole (a convolutional network's dense head, an MLP
+  /// with BatchNorm scales).
+  ///
+  /// - Returns: The assembly, unchanged, when ``ignored`` is empty.
+  /// - Throws: ``StateDictError/unusedArrays(_:)`` listing every ignored array with its shape
+  ///   and dtype, in stored order.
+  public func requiringEveryArrayUsed() throws(StateDictError) -> StateDictAssembly {
+    if !ignored.isEmpty { throw .unusedArrays(ignored.map(\.summary)) }
+    return self
+  }
 }
 
 /// Why arrays cannot be assembled into a feed-forward network.
@@ -37,6 +50,10 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
   /// Consecutive layers whose shapes do not chain; `transposedWouldChain` when the arrays look
   /// like (fanIn, fanOut) kernels (Keras/JAX layout).
   case chainMismatch(previousKey: String, previousShape: [Int], nextKey: String, nextShape: [Int], transposedWouldChain: Bool)
+  /// Arrays that are not a dense layer's weight or bias (conv kernels of rank ≥ 3, BatchNorm
+  /// scales and statistics, scalars, stray 1-D arrays), each as ``NumPyArray/summary``;
+  /// thrown by ``StateDictAssembly/requiringEveryArrayUsed()``.
+  case unusedArrays([String])
 
   public var description: String {
     func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
@@ -49,6 +66,11 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
     case .chainMismatch(let pk, let ps, let nk, let ns, let transposed):
       return "layers do not chain: \(nk) has shape \(shape(ns)) (fanOut×fanIn) but \(pk) (\(shape(ps))) outputs \(ps[0]) values"
         + (transposed ? "; the arrays look like (fanIn×fanOut) kernels — transpose them to PyTorch's (out, in) layout" : "")
+    case .unusedArrays(let arrays):
+      return "\(arrays.count == 1 ? "an array is" : "\(arrays.count) arrays are") not part of a dense layer: "
+        + arrays.joined(separator: ", ")
+        + "; only dense (linear) layers are supported — 2-D weights (fanOut×fanIn) with optional 1-D biases; "
+        + "convolution kernels (rank ≥ 3), normalization layers and other tensors are not supported yet"
     }
   }
 }
@@ -60,7 +82,9 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
 ///   → layer `fc1`). Other arrays are positional: each 2-D array starts a layer, and a 1-D
 ///   array right after it whose length equals its first dimension is its bias.
 /// - Only 2-D weights make layers; other arrays (1-D BatchNorm weights, running statistics,
-///   4-D conv kernels, scalars) are listed in ``StateDictAssembly/ignored``.
+///   4-D conv kernels, scalars) are listed in ``StateDictAssembly/ignored``; call
+///   ``StateDictAssembly/requiringEveryArrayUsed()`` to refuse them rather than measure part
+///   of a network.
 /// - Order: if every layer name has the form `<stem><n><rest>` with one shared stem and rest
 ///   (`layers.0 … layers.11`, `0 … 4`, `fc1 … fc3`), layers are sorted by n, so
 ///   alphabetically stored keys (`layers.10` before `layers.2`, as safetensors stores them)
@@ -73,16 +97,18 @@ public enum StateDictError: Error, CustomStringConvertible, Sendable, Equatable 
 ///   orphan bias, a bias of the wrong length, or shapes that do not chain (naming both keys).
 public func assembleLayers(_ arrays: [NumPyArray]) throws(StateDictError) -> StateDictAssembly {
   var layers: [AssembledLayer] = []
-  var ignored: [NumPyArray] = []
-  var pendingBiases: [String: NumPyArray] = [:]
+  var ignoredIndices: [Int] = []
+  var pendingBiases: [String: Int] = [:]
   var biasOrder: [String] = []
-  for a in arrays {
+  for (index, a) in arrays.enumerated() {
     if a.name.hasSuffix(".weight") {
       let prefix = String(a.name.dropLast(7))
-      if a.rank == 2 { layers.append(AssembledLayer(name: prefix, weight: a, bias: nil)) } else { ignored.append(a) }
+      if a.rank == 2 { layers.append(AssembledLayer(name: prefix, weight: a, bias: nil)) } else { ignoredIndices.append(index) }
     } else if a.name.hasSuffix(".bias") {
       let prefix = String(a.name.dropLast(5))
-      pendingBiases[prefix] = a
+      // A second array of the same name (two .npy files): the first one is not silently lost.
+      if let earlier = pendingBiases[prefix] { ignoredIndices.append(earlier) }
+      pendingBiases[prefix] = index
       biasOrder.append(prefix)
     } else if a.rank == 2 {
       layers.append(AssembledLayer(name: a.name, weight: a, bias: nil))
@@ -91,24 +117,26 @@ public func assembleLayers(_ arrays: [NumPyArray]) throws(StateDictError) -> Sta
     {
       layers[layers.count - 1].bias = a
     } else {
-      ignored.append(a)
+      ignoredIndices.append(index)
     }
   }
   for prefix in biasOrder {
-    guard let b = pendingBiases[prefix] else { continue }
+    guard let index = pendingBiases[prefix] else { continue }
+    let b = arrays[index]
     if let i = layers.firstIndex(where: { $0.name == prefix }) {
       if b.rank != 1 || b.count != layers[i].weight.shape[0] {
         throw .biasLength(key: b.name, expected: layers[i].weight.shape[0], found: b.count)
       }
       layers[i].bias = b
-    } else if let w = arrays.first(where: { $0.name == prefix + ".weight" }) {
-      ignored.append(b)  // bias of an ignored (non-2-D) weight, e.g. BatchNorm
-      _ = w
+    } else if arrays.contains(where: { $0.name == prefix + ".weight" }) {
+      ignoredIndices.append(index)  // bias of an ignored (non-2-D) weight, e.g. BatchNorm
     } else {
       throw .biasWithoutWeight(key: b.name)
     }
     pendingBiases[prefix] = nil
   }
+  // Listed in stored order, whichever rule set them aside.
+  let ignored = ignoredIndices.sorted().map { arrays[$0] }
   if layers.isEmpty { throw .nothingRecognised(found: arrays.map(\.summary)) }
 
   var ordering = LayerOrdering.stored

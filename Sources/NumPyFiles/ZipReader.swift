@@ -39,7 +39,18 @@ struct ZipEntry {
 
 @inline(__always) private func u16(_ b: [UInt8], _ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
 @inline(__always) private func u32(_ b: [UInt8], _ o: Int) -> Int { u16(b, o) | u16(b, o + 2) << 16 }
-@inline(__always) private func u64(_ b: [UInt8], _ o: Int) -> Int { u32(b, o) | u32(b, o + 4) << 32 }
+/// A zip64 field; values beyond `Int.max` become `Int.max` (then fail the bounds checks).
+@inline(__always) private func u64(_ b: [UInt8], _ o: Int) -> Int {
+  Int(clamping: UInt64(u32(b, o)) | UInt64(u32(b, o + 4)) << 32)
+}
+
+/// Whether `offset ..< offset + length` lies inside `0 ..< total`, without overflowing.
+@inline(__always) private func within(_ offset: Int, _ length: Int, _ total: Int) -> Bool {
+  offset >= 0 && length >= 0 && offset <= total && length <= total - offset
+}
+
+/// zlib's and CRC-32's length arguments are 32-bit: larger members are refused, not truncated.
+private let maximumMemberBytes = Int(UInt32.max)
 
 func centralDirectory(_ b: [UInt8], name: String) throws(NumPyFileError) -> [ZipEntry] {
   // End of central directory: signature PK\5\6, at least 22 bytes from the end, comment ≤ 65535.
@@ -60,14 +71,14 @@ func centralDirectory(_ b: [UInt8], name: String) throws(NumPyFileError) -> [Zip
     let loc = eocd - 20
     guard loc >= 0, u32(b, loc) == 0x0706_4B50 else { throw .malformedZip(name: name, reason: "zip64 locator missing") }
     let rec = u64(b, loc + 8)
-    guard rec >= 0, rec + 56 <= b.count, u32(b, rec) == 0x0606_4B50 else {
+    guard within(rec, 56, b.count), u32(b, rec) == 0x0606_4B50 else {
       throw .malformedZip(name: name, reason: "zip64 end-of-central-directory record missing")
     }
     count = u64(b, rec + 32)
     cdSize = u64(b, rec + 40)
     cdOffset = u64(b, rec + 48)
   }
-  guard cdOffset >= 0, cdSize >= 0, cdOffset + cdSize <= b.count else {
+  guard within(cdOffset, cdSize, b.count) else {
     throw .malformedZip(name: name, reason: "central directory lies outside the file (truncated?)")
   }
   var entries: [ZipEntry] = []
@@ -89,9 +100,11 @@ func centralDirectory(_ b: [UInt8], name: String) throws(NumPyFileError) -> [Zip
       let id = u16(b, x), size = u16(b, x + 2)
       if id == 1 {
         var f = x + 4
-        if e.uncompressedSize == 0xFFFF_FFFF, f + 8 <= x + 4 + size { e.uncompressedSize = u64(b, f); f += 8 }
-        if e.compressedSize == 0xFFFF_FFFF, f + 8 <= x + 4 + size { e.compressedSize = u64(b, f); f += 8 }
-        if e.localHeaderOffset == 0xFFFF_FFFF, f + 8 <= x + 4 + size { e.localHeaderOffset = u64(b, f) }
+        // The field's own size may claim more than the extra area holds: stay inside both.
+        let fieldEnd = min(x + 4 + size, end)
+        if e.uncompressedSize == 0xFFFF_FFFF, f + 8 <= fieldEnd { e.uncompressedSize = u64(b, f); f += 8 }
+        if e.compressedSize == 0xFFFF_FFFF, f + 8 <= fieldEnd { e.compressedSize = u64(b, f); f += 8 }
+        if e.localHeaderOffset == 0xFFFF_FFFF, f + 8 <= fieldEnd { e.localHeaderOffset = u64(b, f) }
       }
       x += 4 + size
     }
@@ -104,12 +117,23 @@ func centralDirectory(_ b: [UInt8], name: String) throws(NumPyFileError) -> [Zip
 func memberData(_ b: [UInt8], entry e: ZipEntry, archive: String) throws(NumPyFileError) -> [UInt8] {
   if e.flags & 1 != 0 { throw .unsupportedCompression(member: e.name, method: e.method) }
   let h = e.localHeaderOffset
-  guard h >= 0, h + 30 <= b.count, u32(b, h) == 0x0403_4B50 else {
+  guard within(h, 30, b.count), u32(b, h) == 0x0403_4B50 else {
     throw .malformedZip(name: archive, reason: "bad local header for member \(e.name)")
   }
   let start = h + 30 + u16(b, h + 26) + u16(b, h + 28)
-  guard e.compressedSize >= 0, start + e.compressedSize <= b.count else {
+  guard within(start, e.compressedSize, b.count) else {
     throw .malformedZip(name: archive, reason: "member \(e.name) is truncated")
+  }
+  guard e.compressedSize <= maximumMemberBytes, e.uncompressedSize >= 0, e.uncompressedSize <= maximumMemberBytes else {
+    throw .malformedZip(
+      name: archive, reason: "member \(e.name) declares \(max(e.compressedSize, e.uncompressedSize)) bytes; gapdb reads members up to \(maximumMemberBytes) bytes")
+  }
+  // Deflate expands at most 1032:1: a larger declared size is a corrupt header, and must not
+  // make us allocate it.
+  if e.method == 8, e.uncompressedSize / 1032 > e.compressedSize + 1 {
+    throw .malformedZip(
+      name: archive,
+      reason: "member \(e.name) declares \(e.uncompressedSize) bytes inflated from \(e.compressedSize), more than deflate can produce")
   }
   var out: [UInt8]
   switch e.method {

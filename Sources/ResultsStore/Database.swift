@@ -44,6 +44,9 @@ public final class Database {
   public let path: String
   /// Whether the connection was opened read-only.
   public let isReadOnly: Bool
+  /// Whether a writable opening chose the rollback journal (a single writer on a shared
+  /// filesystem) instead of WAL.
+  public private(set) var usesRollbackJournal = false
   /// How long SQLite itself waits for a lock before reporting `SQLITE_BUSY`.
   public let busyTimeoutMilliseconds: Int32
   /// How long ``retryingOnBusy(_:)`` keeps retrying after `SQLITE_BUSY`, in seconds.
@@ -53,17 +56,40 @@ public final class Database {
 
   /// Opens a connection and configures it (see the type's documentation).
   ///
+  /// Shared filesystems: before a writable opening of a file, `fileSystem` tells where it
+  /// lives. On a network or cluster filesystem (NFS, SMB/CIFS, Lustre, GPFS, BeeGFS, FUSE, …;
+  /// see ``FileSystemKind/sharedMagicNumbers``) WAL mode is unsafe, so the opening is refused
+  /// with ``NetworkFileSystemError`` — unless `journal` is
+  /// ``StoreJournalPolicy/singleWriterOnSharedFileSystem``, which opens it with a rollback
+  /// journal (`DELETE`, `synchronous = FULL`) instead. Read-only openings are never refused.
+  ///
   /// - Parameters:
   ///   - path: A file path, or `:memory:`.
   ///   - mode: Read-only, read-write, or read-write-create (default).
   ///   - busyTimeoutMilliseconds: SQLite's own wait for locks (default 5 s).
-  /// - Throws: ``DatabaseError`` if the file cannot be opened (a directory, say) or configured
-  ///   (the handle is closed), or whatever a connection-setup hook throws.
-  public init(
-    path: String, mode: OpenMode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000
+  ///   - journal: What to do on a shared filesystem (default: from `GAPDB_SINGLE_WRITER`).
+  ///   - fileSystem: How the filesystem is found (default `statfs(2)`; tests inject one).
+  /// - Throws: ``NetworkFileSystemError``; ``DatabaseError`` if the file cannot be opened (a
+  ///   directory, say) or configured (the handle is closed), or whatever a connection-setup
+  ///   hook throws.
+  public convenience init(
+    path: String, mode: OpenMode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5_000,
+    journal: StoreJournalPolicy = .fromEnvironment, fileSystem: FileSystemProbe = .system
+  ) throws {
+    try self.init(
+      path: path, mode: mode, busyTimeoutMilliseconds: busyTimeoutMilliseconds, journal: journal,
+      fileSystem: fileSystem, uriFilenames: false)
+  }
+
+  /// The designated opener; `uriFilenames` adds `SQLITE_OPEN_URI` (the merger attaches its
+  /// inputs as `file:…?mode=ro` URIs; its output path is made to not look like a URI).
+  init(
+    path: String, mode: OpenMode, busyTimeoutMilliseconds: Int32, journal: StoreJournalPolicy,
+    fileSystem: FileSystemProbe, uriFilenames: Bool
   ) throws {
     _ = sqliteGlobalSetup
     var flags: Int32 = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+    if uriFilenames { flags |= SQLITE_OPEN_URI }
     switch mode {
     case .readOnly: flags |= SQLITE_OPEN_READONLY
     case .readWrite: flags |= SQLITE_OPEN_READWRITE
@@ -75,6 +101,15 @@ public final class Database {
       throw DatabaseError(
         extendedResultCode: SQLITE_CANTOPEN,
         message: "cannot open \(path): it is a directory, not an SQLite file")
+    }
+    var useRollbackJournal = false
+    if mode != .readOnly, path != ":memory:", !path.isEmpty, let kind = fileSystem.kind(path),
+      kind.isShared
+    {
+      guard journal == .singleWriterOnSharedFileSystem else {
+        throw NetworkFileSystemError(path: path, fileSystem: kind)
+      }
+      useRollbackJournal = true
     }
     var opened: OpaquePointer?
     let rc = sqlite3_open_v2(path, &opened, flags, nil)
@@ -93,16 +128,19 @@ public final class Database {
     try check(sqlite3_busy_timeout(handle, busyTimeoutMilliseconds))
     try execute(sql: "PRAGMA foreign_keys = ON")
     if !isReadOnly && path != ":memory:" {
+      let wanted = useRollbackJournal ? "delete" : "wal"
       try retryingOnBusy {
-        let mode = try fetchOne(sql: "PRAGMA journal_mode = WAL")?.values.first
-        guard case .text(let name)? = mode, name.lowercased() == "wal" else {
+        let mode = try fetchOne(sql: "PRAGMA journal_mode = \(wanted.uppercased())")?.values.first
+        guard case .text(let name)? = mode, name.lowercased() == wanted else {
           throw DatabaseError(
             extendedResultCode: SQLITE_BUSY,
-            message: "could not switch \(path) to WAL mode (got \(String(describing: mode)))")
+            message: "could not switch \(path) to \(wanted.uppercased()) journal mode "
+              + "(got \(String(describing: mode)))")
         }
       }
-      try execute(sql: "PRAGMA synchronous = NORMAL")
+      try execute(sql: useRollbackJournal ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
     }
+    usesRollbackJournal = useRollbackJournal
     for hook in connectionSetupHooks.withLock({ $0 }) {
       try hook.body(self)
     }

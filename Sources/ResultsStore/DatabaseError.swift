@@ -30,6 +30,11 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable, Equatable
   /// Whether another connection held a lock (`SQLITE_BUSY` or `SQLITE_LOCKED`).
   public var isBusy: Bool { resultCode == SQLITE_BUSY || resultCode == SQLITE_LOCKED }
 
+  /// Whether SQLite refused to write (`SQLITE_READONLY` and its extended codes): a read-only
+  /// connection, or a file, folder, `-wal`/`-shm` file or file system this process may not
+  /// write, or a store moved or deleted while open.
+  public var isReadOnly: Bool { resultCode == SQLITE_READONLY }
+
   /// Whether a constraint (NOT NULL, CHECK, UNIQUE, FOREIGN KEY) failed.
   public var isConstraintViolation: Bool { resultCode == SQLITE_CONSTRAINT }
 

@@ -438,6 +438,98 @@ FROM measure_value AS v
 JOIN final_epoch AS f ON f.run_id = v.run_id AND f.epoch = v.epoch;
 
 """#),
+    ("0003_run_host_pid", #"""
+-- 0003_run_host_pid: the recording process's identity beyond host and pid, and exact
+-- hyperparameter numbers in run_summary.
+--
+-- 1. run.process_start identifies the recording process's start, so that `gapdb mark-stale`
+--    can tell a live training (never marked, whatever its heartbeat age) from a dead one whose
+--    pid the kernel has since given to another process. On Linux it is
+--    '<boot_id>:<start ticks>': /proc/sys/kernel/random/boot_id and field 22 of
+--    /proc/<pid>/stat (clock ticks after boot). NULL where unknown (other systems, and runs
+--    recorded before this migration: mark-stale then compares the process's start time with
+--    run.started_at). run.host and run.pid (0001) keep the host name and process id.
+--
+-- 2. run_summary.hyperparameters printed reals with 15 significant digits (SQLite's JSON
+--    functions format REAL with %.15g, so 0.30000000000000004 read 0.3 and 2^70 read
+--    1.18059162071741e+21). Each finite real now enters the JSON object as its value_text
+--    (the shortest text that reads back to the same double, written by the recorder) when
+--    that text is a JSON number equal to the stored value; otherwise (a hand-edited row) as
+--    SQLite's 17-digit text if that reads back to the same value, else as its value_text in
+--    a JSON string, so the object never shows a number other than the stored one.
+
+ALTER TABLE run ADD COLUMN process_start TEXT;
+
+DROP VIEW run_summary;
+
+-- One row per run: identity, status, hyperparameters (a JSON object) and final metrics.
+CREATE VIEW run_summary AS
+SELECT
+  r.id AS run_id,
+  r.uuid,
+  e.name AS experiment,
+  r.name,
+  r.status,
+  r.stop_reason,
+  r.reached_target,
+  r.seed,
+  r.dataset,
+  r.host,
+  r.pid,
+  r.started_at,
+  r.ended_at,
+  r.heartbeat_at,
+  (SELECT json_group_object(h.key, CASE
+       WHEN h.value_type = 'boolean' THEN json(CASE h.value WHEN 0 THEN 'false' ELSE 'true' END)
+       WHEN h.value_type = 'real' AND (h.value IS NULL OR abs(h.value) = 9e999) THEN h.value_text
+       WHEN h.value_type = 'real'
+         AND json_valid(h.value_text) AND json_type(h.value_text) IN ('real', 'integer')
+         AND CAST(h.value_text AS REAL) = h.value
+         THEN json(h.value_text)
+       WHEN h.value_type = 'real' AND CAST(printf('%!.17g', h.value) AS REAL) = h.value
+         THEN json(printf('%!.17g', h.value))
+       WHEN h.value_type = 'real' THEN h.value_text
+       ELSE h.value END)
+   FROM hyperparameter AS h WHERE h.run_id = r.id) AS hyperparameters,
+  f.epoch AS final_epoch,
+  f.step AS final_step,
+  f.train_loss,
+  f.test_loss,
+  f.loss_gap,
+  f.train_error,
+  f.test_error,
+  f.error_gap,
+  f.nan_columns
+FROM run AS r
+JOIN experiment AS e ON e.id = r.experiment_id
+LEFT JOIN final_epoch AS f ON f.run_id = r.id;
+
+"""#),
+    ("0004_merge_provenance", #"""
+-- 0004_merge_provenance: where each run copied by `gapdb merge` came from.
+--
+-- A cluster sweep writes one store per shard (array task) and a final `gapdb merge OUT IN…`
+-- combines them. Runs keep their identity (run.uuid) across stores; this table records, for
+-- every run the merge copied, the file it was read from and the host that read it, so a
+-- merged store can be traced back to its shards. A run recorded directly into a store has no
+-- row here. Merging a merged store carries its rows over unchanged (the original shard stays
+-- named), and they are not part of a run's content when the merge compares two copies of a run.
+
+CREATE TABLE run_provenance (
+  run_id INTEGER PRIMARY KEY REFERENCES run (id) ON DELETE CASCADE,
+  -- the input file as the merge saw it: an absolute path ('/scratch/sweep/shard-3.sqlite')
+  source_file TEXT NOT NULL CHECK (length(source_file) > 0),
+  -- host name of the machine that ran the merge which read source_file
+  source_host TEXT NOT NULL,
+  -- the run's id (run.id) inside source_file
+  source_run_id INTEGER NOT NULL,
+  -- the schema version (PRAGMA user_version) of source_file when it was read
+  source_schema_version INTEGER NOT NULL CHECK (source_schema_version > 0),
+  -- when the run was merged (ISO-8601 UTC)
+  merged_at TEXT NOT NULL
+) STRICT;
+
+"""#),
   ]
 
   /// `queries/name.sql` files sorted by name: (name, text).
@@ -506,7 +598,7 @@ ORDER BY v.measure_id, v.epoch;
 """#),
     ("runs", #"""
 -- title: Runs
--- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds (default 600, as gapdb runs --stale-after) is shown as stale: its process most likely died.
+-- description: One line per run: its state (running, stale, finished, failed, diverged), hyperparameters and final metrics. A running run whose last heartbeat is older than :stale_after_s seconds (default 600, as gapdb runs --stale-after) is shown as stale: its process most likely died (this query judges by the heartbeat alone; `gapdb runs` also shows a run whose recording process is alive on this host as running). host and pid name the recording process.
 -- params: stale_after_s?, experiment?
 SELECT
   s.run_id AS id,
@@ -527,7 +619,9 @@ SELECT
   s.error_gap,
   s.nan_columns,
   s.hyperparameters,
-  s.heartbeat_at
+  s.heartbeat_at,
+  s.host,
+  s.pid
 FROM run_summary AS s
 WHERE :experiment IS NULL OR s.experiment = :experiment
 ORDER BY s.run_id;

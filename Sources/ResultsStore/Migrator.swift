@@ -212,17 +212,42 @@ extension Database {
   /// byte-identical — no WAL switch, no `-wal`/`-shm` files. Read-only: the file must exist
   /// and already be at this tool's schema version.
   ///
+  /// A writable opening on a network or shared filesystem is refused, or uses a rollback
+  /// journal, as `journal` says (see ``init(path:mode:busyTimeoutMilliseconds:journal:fileSystem:)``).
+  ///
   /// - Parameters:
   ///   - storePath: The `.sqlite` file.
   ///   - readOnly: Open with `SQLITE_OPEN_READONLY` and never migrate.
-  /// - Throws: ``DatabaseError`` (cannot open) or ``MigrationError`` (not a gapdb file,
-  ///   newer than this tool, edited migration, too old for a read-only opening).
-  public convenience init(storePath: String, readOnly: Bool = false) throws {
+  ///   - journal: What to do on a shared filesystem (default: from `GAPDB_SINGLE_WRITER`).
+  ///   - fileSystem: How the filesystem is found (default `statfs(2)`).
+  /// - Throws: ``NetworkFileSystemError``, ``DatabaseError`` (cannot open) or
+  ///   ``MigrationError`` (not a gapdb file, newer than this tool, edited migration, too old
+  ///   for a read-only opening).
+  public convenience init(
+    storePath: String, readOnly: Bool = false, journal: StoreJournalPolicy = .fromEnvironment,
+    fileSystem: FileSystemProbe = .system
+  ) throws {
+    try self.init(
+      storePath: storePath, readOnly: readOnly, journal: journal, fileSystem: fileSystem,
+      uriFilenames: false)
+  }
+
+  convenience init(
+    storePath: String, readOnly: Bool, journal: StoreJournalPolicy, fileSystem: FileSystemProbe,
+    uriFilenames: Bool
+  ) throws {
+    if !readOnly, storePath != ":memory:", let kind = fileSystem.kind(storePath), kind.isShared,
+      journal != .singleWriterOnSharedFileSystem
+    {
+      throw NetworkFileSystemError(path: storePath, fileSystem: kind)
+    }
     if !readOnly, storePath != ":memory:", Self.needsIdentityProbe(storePath) {
       let probe = try Database(path: storePath, mode: .readOnly)
       try SchemaMigrator.embedded.checkIdentity(probe)
     }
-    try self.init(path: storePath, mode: readOnly ? .readOnly : .readWriteCreate)
+    try self.init(
+      path: storePath, mode: readOnly ? .readOnly : .readWriteCreate, busyTimeoutMilliseconds: 5_000,
+      journal: journal, fileSystem: fileSystem, uriFilenames: uriFilenames)
     if readOnly {
       try SchemaMigrator.embedded.verify(self)
     } else {

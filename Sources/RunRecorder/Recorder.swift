@@ -99,8 +99,9 @@ public final class Recorder {
     guard isObject == .integer(1) else { throw RecorderError.invalidConfig(spec.config) }
 
     let uuid = UUID().uuidString.lowercased()
-    let host = ProcessInfo.processInfo.hostName
+    let host = ProcessIdentity.currentHost
     let pid = Int64(ProcessInfo.processInfo.processIdentifier)
+    let processStart = DatabaseValue(ProcessIdentity.currentStartToken)
     let runID: Int64 = try database.inTransaction {
       try database.cachedStatement(
         sql: """
@@ -114,14 +115,14 @@ public final class Recorder {
       try database.cachedStatement(
         sql: """
           INSERT INTO run (experiment_id, uuid, name, status, target_train_loss, started_at,
-            heartbeat_at, host, pid, seed, dataset, config)
+            heartbeat_at, host, pid, process_start, seed, dataset, config)
           VALUES (?, ?, ?, 'running', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?)
+            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?)
           """
       ).execute([
         experimentID, .text(uuid), .text(spec.name), DatabaseValue(spec.targetTrainLoss),
-        .text(host), .integer(pid), DatabaseValue(spec.seed), DatabaseValue(spec.dataset),
-        .text(spec.config),
+        .text(host), .integer(pid), processStart, DatabaseValue(spec.seed),
+        DatabaseValue(spec.dataset), .text(spec.config),
       ])
       let runID = database.lastInsertedRowID
       let insertHyperparameter = try database.cachedStatement(
@@ -152,26 +153,35 @@ public final class Recorder {
       targetTrainLoss: spec.targetTrainLoss)
   }
 
-  /// Runs still marked `running` whose last heartbeat is older than `seconds`: their process
-  /// most likely died (killed, crashed, machine lost).
+  /// Runs still marked `running` whose last heartbeat is older than `seconds` and whose
+  /// recording process is not known to be alive: their process most likely died (killed,
+  /// crashed, machine lost).
+  ///
+  /// A run recorded on this host (`run.host` equals ``ProcessIdentity/currentHost``) whose
+  /// process is alive is never stale, however old its heartbeat (a long epoch, a paused
+  /// process): see ``isRecordingProcessAlive(host:pid:processStart:startedAt:)``. Runs of other
+  /// hosts follow the heartbeat rule alone.
   ///
   /// - Parameter seconds: The heartbeat age that counts as stale.
   /// - Returns: The stale runs, oldest heartbeat first.
   /// - Throws: `DatabaseError`.
   public func staleRuns(olderThanSeconds seconds: Double) throws -> [StaleRun] {
-    try database.fetchAll(
-      sql: """
-        SELECT id, name, host, pid, heartbeat_at,
-          (julianday('now') - julianday(heartbeat_at)) * 86400.0 AS age_s
-        FROM run
-        WHERE status = 'running' AND (julianday('now') - julianday(heartbeat_at)) * 86400.0 > ?
-        ORDER BY heartbeat_at, id
-        """, arguments: [.real(seconds)]
-    ).map(Self.staleRun)
+    try heartbeatCandidates(olderThanSeconds: seconds).filter { !$0.isAlive }.map(\.run)
   }
 
-  /// Marks stale runs (see ``staleRuns(olderThanSeconds:)``) as ended, in one transaction:
-  /// status `status`, `ended_at` now, `stop_reason` 'stale_heartbeat'.
+  /// Runs still marked `running` whose heartbeat is older than `seconds` but whose recording
+  /// process is alive on this host: ``markStaleRuns(olderThanSeconds:as:)`` leaves them alone.
+  ///
+  /// - Parameter seconds: The heartbeat age.
+  /// - Returns: Those runs, oldest heartbeat first.
+  /// - Throws: `DatabaseError`.
+  public func liveRunsWithOldHeartbeat(olderThanSeconds seconds: Double) throws -> [StaleRun] {
+    try heartbeatCandidates(olderThanSeconds: seconds).filter(\.isAlive).map(\.run)
+  }
+
+  /// Marks stale runs (see ``staleRuns(olderThanSeconds:)``: old heartbeat, and no live
+  /// recording process on this host) as ended, in one transaction: status `status`,
+  /// `ended_at` now, `stop_reason` 'stale_heartbeat'.
   ///
   /// - Parameters:
   ///   - seconds: The heartbeat age that counts as stale.
@@ -184,15 +194,65 @@ public final class Recorder {
   {
     if status == .running { throw RecorderError.cannotFinishAsRunning }
     return try database.inTransaction {
-      try database.fetchAll(
+      let stale = try heartbeatCandidates(olderThanSeconds: seconds).filter { !$0.isAlive }
+      var marked: [StaleRun] = []
+      let update = try database.cachedStatement(
         sql: """
           UPDATE run SET status = ?, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
             stop_reason = 'stale_heartbeat'
-          WHERE status = 'running' AND (julianday('now') - julianday(heartbeat_at)) * 86400.0 > ?
-          RETURNING id, name, host, pid, heartbeat_at,
-            (julianday('now') - julianday(heartbeat_at)) * 86400.0
-          """, arguments: [.text(status.rawValue), .real(seconds)]
-      ).map(Self.staleRun).sorted { ($0.heartbeatAt, $0.runID) < ($1.heartbeatAt, $1.runID) }
+          WHERE id = ? AND status = 'running'
+          """)
+      for candidate in stale {
+        try update.execute([.text(status.rawValue), .integer(candidate.run.runID)])
+        if database.changesCount == 1 { marked.append(candidate.run) }
+      }
+      return marked
+    }
+  }
+
+  /// Whether the process that recorded a run is still alive, as far as this host can tell.
+  ///
+  /// - `host` is not this host, or `pid` is unknown: `false` (only the heartbeat can tell).
+  /// - Otherwise ``ProcessIdentity/isRecordingProcessAlive(pid:startToken:startedAt:)``: a
+  ///   process with `pid` exists and is the recording one (same start token; for runs
+  ///   recorded before schema 0003, started no later than the run), not a reuse of its pid.
+  ///
+  /// When in doubt the answer is `true`: marking a live training failed makes it stop with
+  /// an error, while a dead run left `running` only waits for a later `mark-stale`.
+  ///
+  /// - Parameters:
+  ///   - host: `run.host`.
+  ///   - pid: `run.pid`.
+  ///   - processStart: `run.process_start`.
+  ///   - startedAt: `run.started_at` in seconds since 1970.
+  public static func isRecordingProcessAlive(
+    host: String, pid: Int64?, processStart: String?, startedAt: Double?
+  ) -> Bool {
+    guard host == ProcessIdentity.currentHost, let pid else { return false }
+    return ProcessIdentity.isRecordingProcessAlive(
+      pid: pid, startToken: processStart, startedAt: startedAt)
+  }
+
+  /// Running runs with a heartbeat older than `seconds`, oldest heartbeat first, each with
+  /// whether its recording process is alive on this host.
+  private func heartbeatCandidates(olderThanSeconds seconds: Double) throws
+    -> [(run: StaleRun, isAlive: Bool)]
+  {
+    try database.fetchAll(
+      sql: """
+        SELECT id, name, host, pid, heartbeat_at,
+          (julianday('now') - julianday(heartbeat_at)) * 86400.0 AS age_s,
+          process_start, (julianday(started_at) - 2440587.5) * 86400.0 AS started_unix
+        FROM run
+        WHERE status = 'running' AND (julianday('now') - julianday(heartbeat_at)) * 86400.0 > ?
+        ORDER BY heartbeat_at, id
+        """, arguments: [.real(seconds)]
+    ).map { row in
+      let run = Self.staleRun(row)
+      let alive = Self.isRecordingProcessAlive(
+        host: run.host, pid: run.pid, processStart: row[6].stringValue,
+        startedAt: row[7].doubleValue)
+      return (run, alive)
     }
   }
 

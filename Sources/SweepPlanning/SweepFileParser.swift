@@ -46,7 +46,8 @@ public enum SweepFileParser {
   /// - Parameter path: A `.toml`, `.json`, `.yaml` or `.yml` file.
   /// - Returns: The validated sweep.
   /// - Throws: ``SweepPlanningError`` for an unknown extension, an unreadable file, a syntax
-  ///   error (with the parser's message and position), an unknown key or axis, or a bad value.
+  ///   error (with the parser's message and position), an unknown key or axis, a bad value,
+  ///   or a file that gives no axis and no fixed value (``SweepPlanningError/emptyFile(path:)``).
   public static func load(path: String) throws(SweepPlanningError) -> SweepSpecification {
     guard let format = Format(path: path) else { throw .unsupportedFileExtension(path: path) }
     let text: String
@@ -69,13 +70,25 @@ public enum SweepFileParser {
   public static func parse(
     _ text: String, format: Format, path: String = "<input>"
   ) throws(SweepPlanningError) -> SweepSpecification {
+    // An empty file (or one of only comments, `{}` or `---`) would plan one run of the
+    // defaults: almost surely a mistake (a wrong path, an unsaved editor buffer).
+    let content = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+      !$0.isEmpty && !(format != .json && $0.hasPrefix("#")) && !(format == .yaml && ($0 == "---" || $0 == "..."))
+    }
+    if content.isEmpty { throw .emptyFile(path: path) }
     let raw: RawSweepFile
     do {
       switch format {
-      case .toml: raw = try TOMLDecoder().decode(RawSweepFile.self, from: text)
+      case .toml:
+        if let problem = TOMLPrecheck.problem(text) {
+          throw SweepPlanningError.malformedFile(path: path, format: format.rawValue, problem: problem + ".")
+        }
+        raw = try TOMLDecoder().decode(RawSweepFile.self, from: text)
       case .json: raw = try JSONDecoder().decode(RawSweepFile.self, from: Data(text.utf8))
       case .yaml: raw = try YAMLDecoder().decode(RawSweepFile.self, from: text)
       }
+    } catch let error as SweepPlanningError {
+      throw error
     } catch let error as UnknownKeyError {
       throw .unknownFileKey(path: path, key: error.key)
     } catch {
@@ -103,6 +116,7 @@ public enum SweepFileParser {
         try convert(item, axis: axis, path: path, format: format)
       }
     }
+    if spec.fixed.isEmpty && spec.axes.isEmpty { throw .emptyFile(path: path) }
     try spec.validate()
     return spec
   }

@@ -17,6 +17,11 @@ public enum SweepPlanningError: Error, Equatable, Sendable, CustomStringConverti
   case conflictingAxes(String, String)
   /// A value repeated within one axis (`width=64,64`), which would duplicate runs.
   case repeatedValue(axis: String, value: String)
+  /// A sweep whose cartesian product has more than `limit` configurations; `axisSizes`
+  /// lists each varied axis with its number of values (`width 12`).
+  case tooManyConfigurations(axisSizes: [String], limit: Int)
+  /// A sweep file with nothing in it (no name, no fixed values, no axes).
+  case emptyFile(path: String)
   /// A sweep file that could not be read.
   case unreadableFile(path: String, reason: String)
   /// A sweep file whose extension is not `.toml`, `.json`, `.yaml` or `.yml`.
@@ -47,6 +52,10 @@ public enum SweepPlanningError: Error, Equatable, Sendable, CustomStringConverti
       base = "Axes '\(a)' and '\(b)' cannot be used together."
     case .repeatedValue(let axis, let value):
       base = "Value '\(value)' appears twice on axis \(axis)."
+    case .tooManyConfigurations(let sizes, let limit):
+      base = "The sweep has more than \(limit) configurations (\(sizes.joined(separator: " × ")))."
+    case .emptyFile(let path):
+      base = "Sweep file '\(path)' is empty: it names no axis and no fixed value."
     case .unreadableFile(let path, let reason):
       let trimmed = reason.hasSuffix(".") ? String(reason.dropLast()) : reason
       base = "Cannot read sweep file '\(path)': \(trimmed)."
@@ -77,6 +86,9 @@ public enum SweepPlanningError: Error, Equatable, Sendable, CustomStringConverti
     case .conflictingAxes:
       return "Use hidden_layout (e.g. 512x256) alone, or depth and width (a uniform layout)."
     case .repeatedValue: return "Remove the repeated value."
+    case .tooManyConfigurations: return "Use fewer values per axis, or split the study into several sweeps."
+    case .emptyFile:
+      return "A sweep file needs a [grid] table (axis = [values]) or a [fixed] table, e.g. [grid] width = [64, 256]."
     case .unreadableFile: return "Check the path and permissions."
     case .unsupportedFileExtension:
       return "Name the file *.toml, *.json, *.yaml or *.yml."

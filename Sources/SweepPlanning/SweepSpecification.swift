@@ -37,15 +37,28 @@ public struct SweepSpecification: Sendable, Equatable {
   /// The varied axes in canonical order (``SweepAxis`` declaration order).
   public var orderedAxes: [SweepAxis] { axes.keys.sorted() }
 
-  /// Number of configurations: the product of the axes' value counts (1 with no axes).
-  public var configurationCount: Int { axes.values.reduce(1) { $0 * $1.count } }
+  /// Number of configurations: the product of the axes' value counts (1 with no axes),
+  /// saturating at `Int.max` (``validate()`` refuses more than ``maximumConfigurationCount``).
+  public var configurationCount: Int {
+    var product = 1
+    for values in axes.values {
+      let (p, overflow) = product.multipliedReportingOverflow(by: values.count)
+      if overflow { return Int.max }
+      product = p
+    }
+    return product
+  }
+
+  /// The most configurations one sweep may have: 1,000,000 (each is a training run).
+  public static let maximumConfigurationCount = 1_000_000
 
   /// Checks that the axes and fixed values fit together.
   ///
   /// - Throws: ``SweepPlanningError/emptyAxis(name:)``,
   ///   ``SweepPlanningError/duplicateAxis(name:)`` (an axis both fixed and varied),
   ///   ``SweepPlanningError/repeatedValue(axis:value:)``, or
-  ///   ``SweepPlanningError/conflictingAxes(_:_:)`` (`hidden_layout` with depth or width).
+  ///   ``SweepPlanningError/conflictingAxes(_:_:)`` (`hidden_layout` with depth or width),
+  ///   ``SweepPlanningError/tooManyConfigurations(axisSizes:limit:)``.
   public func validate() throws(SweepPlanningError) {
     for axis in orderedAxes {
       guard let values = axes[axis], !values.isEmpty else {
@@ -62,6 +75,11 @@ public struct SweepSpecification: Sendable, Equatable {
       for other in [SweepAxis.depth, .width] where present.contains(other) {
         throw .conflictingAxes(SweepAxis.hiddenLayout.rawValue, other.rawValue)
       }
+    }
+    if configurationCount > Self.maximumConfigurationCount {
+      throw .tooManyConfigurations(
+        axisSizes: orderedAxes.map { ($0.rawValue, axes[$0]?.count ?? 0) }.map { "\($0.0) \($0.1)" },
+        limit: Self.maximumConfigurationCount)
     }
   }
 

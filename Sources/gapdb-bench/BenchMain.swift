@@ -14,11 +14,14 @@ struct BenchCommand: ParsableCommand {
     subcommands: [
       CorrelateBenchmark.self,
       RecordBenchmark.self,
+      MergeBenchmark.self,
+      NewMeasureIDsBenchmark.self,
       TrainBenchmark.self,
       FlatnessBenchmark.self,
       FlatnessWidthExperiment.self,
       PathSGDInvarianceExperiment.self,
       MeasuresBenchmark.self,
+      ConvBenchmark.self,
     ]
   )
 

@@ -210,7 +210,7 @@ import Testing
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(
       lines.first
-        == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at"
+        == "id,experiment,name,state,epoch,step,train_loss,test_loss,train_error,test_error,error_gap,nan_columns,hyperparameters,heartbeat_at,host,pid"
     )
     #expect(
       lines[1].hasPrefix(
@@ -229,8 +229,14 @@ import Testing
       let recorder = try Recorder(path: path)
       _ = try recorder.beginRun(RunSpec(experiment: "e", name: "dead"))
       _ = try recorder.beginRun(RunSpec(experiment: "e", name: "alive"))
+      // Its recording process is gone (a pid no process has now): only then is it stale.
+      let exited = Process()
+      exited.executableURL = URL(fileURLWithPath: "/bin/true")
+      try exited.run()
+      exited.waitUntilExit()
       try recorder.database.execute(
-        sql: "UPDATE run SET heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE name = 'dead'")
+        sql: "UPDATE run SET heartbeat_at = '2020-01-01T00:00:00.000Z', pid = ? WHERE name = 'dead'",
+        arguments: [.integer(Int64(exited.processIdentifier))])
     }
     let before = try gapdb(["runs", path, "--csv", "--no-headers"])
     let states = before.stdout.split(separator: "\n").map { $0.split(separator: ",")[3] }

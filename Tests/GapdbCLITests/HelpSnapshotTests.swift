@@ -7,7 +7,7 @@ import Testing
 /// Re-record with `GAPDB_RECORD_SNAPSHOTS=1 swift test --filter HelpSnapshotTests`; a
 /// recording run fails on purpose, so snapshots are never updated silently.
 @Suite struct HelpSnapshotTests {
-  @Test(arguments: ["init", "runs", "sql", "schema", "mark-stale", "correlate", "query", "sweep", "report", "demo", "train"])
+  @Test(arguments: ["init", "runs", "sql", "schema", "mark-stale", "correlate", "query", "sweep", "report", "demo", "train", "merge"])
   func help_matchesSnapshot(_ command: String) throws {
     let result = try runProduct("gapdb", [command, "--help"])
     #expect(result.status == 0)

@@ -395,8 +395,9 @@ import Testing
     #expect(result.status == 1, "\(result.stderr)")
     #expect(
       result.stderr
-        == "Error: attempt to write a readonly database: \(store)\n"
-        + "Hint: \(store) is read-only for you (file permissions); check the permissions (ls -l), or work on a copy.\n"
+        == "Error: cannot write to the store \(store): \(store) is read-only for you (file permissions)\n"
+        + "Hint: check the permissions (ls -l \(store) \(folder)), or work on a copy "
+        + "(cp \(store) /tmp/ and pass the copy).\n"
     )
     #expect(contents(store) == before)
     // Reading it is fine.

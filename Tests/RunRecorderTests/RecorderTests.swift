@@ -170,7 +170,9 @@ import Testing
     let recorder = try makeRecorder(dir)
     let run = try recorder.beginRun(oneLayerSpec())
     try run.heartbeat()
-    try recorder.database.execute(sql: "UPDATE run SET heartbeat_at = '2000-01-01T00:00:00.000Z'")
+    // As if recorded on another host (this process is alive, so it would never be stale here).
+    try recorder.database.execute(
+      sql: "UPDATE run SET heartbeat_at = '2000-01-01T00:00:00.000Z', host = 'elsewhere.example'")
     #expect(try recorder.markStaleRuns(olderThanSeconds: 60).count == 1)
     #expect(throws: RecorderError.runNotRunning(runID: run.id, status: "failed")) {
       try run.heartbeat()

@@ -54,8 +54,10 @@ func beginSweepRun(
     p.waitUntilExit()
     try recorder.database.execute(
       sql: "UPDATE run SET pid = ?1 WHERE id = ?2", arguments: [.integer(Int64(p.processIdentifier)), .integer(dead)])
-    // pid 1 (init) is alive.
-    try recorder.database.execute(sql: "UPDATE run SET pid = 1 WHERE id = ?1", arguments: [.integer(live)])
+    // pid 1 (init) is alive; as recorder, with its own start token (or none where /proc is missing).
+    try recorder.database.execute(
+      sql: "UPDATE run SET pid = 1, process_start = ?2 WHERE id = ?1",
+      arguments: [.integer(live), DatabaseValue(ProcessIdentity.startToken(of: 1))])
 
     let ledger = try SweepLedger.read(database: recorder.database, experiment: "e")
     #expect(ledger.decide(key: "k-live").decision == .inProgressElsewhere(runID: live))
@@ -73,7 +75,26 @@ func beginSweepRun(
     #expect(rows.map { $0[2].stringValue } == [nil, "process_died", "process_died"])
   }
 
-  @Test func staleHeartbeat_countsAsDeadOnAnyHost() {
+  /// On this host the process decides, not the heartbeat: a live process with an old heartbeat
+  /// (a long epoch) is alive; a pid now held by another process (other start token) is not.
+  @Test func thisHost_liveProcessWithOldHeartbeat_isAlive_reusedPidIsNot() throws {
+    let sleeper = Process()
+    sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+    sleeper.arguments = ["30"]
+    try sleeper.run()
+    defer { sleeper.terminate() }
+    let pid = Int64(sleeper.processIdentifier)
+    let token = ProcessIdentity.startToken(of: sleeper.processIdentifier)
+    let live = SweepLedger.StoredRun(
+      id: 1, status: "running", host: "here", pid: pid, heartbeatAgeSeconds: 5000, processStart: token)
+    let reused = SweepLedger.StoredRun(
+      id: 2, status: "running", host: "here", pid: pid, heartbeatAgeSeconds: 5, processStart: "another-boot:1")
+    #expect(SweepLedger.isAlive(live, thisHost: "here"))
+    #expect(token == nil || !SweepLedger.isAlive(reused, thisHost: "here"))
+  }
+
+  /// Other hosts: the heartbeat decides.
+  @Test func staleHeartbeat_countsAsDeadOnAnotherHost() {
     let old = SweepLedger.StoredRun(id: 1, status: "running", host: "elsewhere", pid: 1, heartbeatAgeSeconds: 901)
     let fresh = SweepLedger.StoredRun(id: 2, status: "running", host: "elsewhere", pid: 1, heartbeatAgeSeconds: 5)
     #expect(!SweepLedger.isAlive(old, thisHost: "here"))

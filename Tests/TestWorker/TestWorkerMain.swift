@@ -8,6 +8,8 @@ import RunRecorder
 ///     gapdb-testworker record DB EXPERIMENT RUN EPOCHS LAYERS MEASURES [START_AT]
 ///     gapdb-testworker hang DB EXPERIMENT RUN           (2 epochs, then stops inside epoch 3)
 ///     gapdb-testworker open DB [START_AT]
+///     gapdb-testworker live DB EXPERIMENT RUN    (1 epoch, prints `recording <id>`, waits for
+///                                                the file DB.go, then 1 more epoch and finish)
 ///
 /// START_AT is a Unix time in seconds: the worker sleeps until then, so processes spawned one
 /// after another hit the store at the same moment. Prints `ok <run id>` and exits 0, or the
@@ -45,6 +47,15 @@ struct TestWorkerMain {
                 MeasureRecord(measureID: "m\($0)", value: x * Double($0))
               }))
         }
+        try run.finish(status: .finished)
+        print("ok \(run.id)")
+      case "live" where args.count >= 5:
+        let recorder = try Recorder(path: args[2])
+        let run = try recorder.beginRun(RunSpec(experiment: args[3], name: args[4]))
+        try run.recordEpoch(EpochRecord(epoch: 0, step: 0, metrics: EpochMetrics(trainLoss: 1)))
+        FileHandle.standardOutput.write(Data("recording \(run.id)\n".utf8))
+        while !FileManager.default.fileExists(atPath: args[2] + ".go") { usleep(20_000) }
+        try run.recordEpoch(EpochRecord(epoch: 1, step: 1, metrics: EpochMetrics(trainLoss: 0.5)))
         try run.finish(status: .finished)
         print("ok \(run.id)")
       case "hang" where args.count >= 5:

@@ -94,6 +94,11 @@ public struct DemoCommand: ParsableCommand {
     if epochs < 1 { throw ValidationError("--epochs must be ≥ 1; got \(epochs).") }
     if widthTrainSize < 1 { throw ValidationError("--width-train-size must be ≥ 1; got \(widthTrainSize).") }
     if widthEpochs < 1 { throw ValidationError("--width-epochs must be ≥ 1; got \(widthEpochs).") }
+    if let what = storeFileOverwritten(by: out, store: store) {
+      throw ValidationError(
+        "--out '\(out)' is \(what); writing the report there would destroy the store. "
+          + "Hint: give the report its own name, e.g. --out report.html.")
+    }
     if ReportFormat(path: out) != .html {
       throw ValidationError("--out '\(out)': the demo writes an HTML report. Hint: name it .html or .htm.")
     }

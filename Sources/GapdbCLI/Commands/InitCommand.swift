@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
         guard let before = try? Database(path: database, mode: .readOnly) else { return 0 }
         return (try? before.scalar(sql: "PRAGMA user_version").int64Value) ?? 0
       }() ?? 0
-    _ = try openStore(database, readOnly: false)
+    _ = try openStore(database, readOnly: false, creating: true)
     let latest = SchemaMigrator.embedded.latestVersion
     if oldVersion == Int64(latest) {
       writeStandardError("\(database): up to date (schema version \(latest))\n")

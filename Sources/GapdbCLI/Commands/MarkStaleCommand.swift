@@ -11,10 +11,15 @@ struct MarkStaleCommand: ParsableCommand {
     discussion: """
       A run is stale when its status is still running but its last heartbeat (written at \
       every recorded epoch and by heartbeat()) is older than --older-than seconds: its \
-      process was killed or crashed. In one transaction, each stale run gets --status \
-      (default failed), ended_at = now and stop_reason = 'stale_heartbeat'. Its recorded \
-      epochs stay as they are. Prints the runs it marked (id, name, host, pid, heartbeat_at, \
-      age_s); with --dry-run, prints them without changing anything.
+      process was killed or crashed. A run recorded on this host whose process is still \
+      alive is never stale, whatever its heartbeat's age: the recorder stores the host, the \
+      pid and the process's start time (Linux /proc), so a pid the kernel has since given to \
+      another process does not count. Runs of other hosts follow the heartbeat rule alone. \
+      In one transaction, each stale run gets --status (default failed), ended_at = now and \
+      stop_reason = 'stale_heartbeat'. Its recorded epochs stay as they are. Prints the runs \
+      it marked (id, name, host, pid, heartbeat_at, age_s); with --dry-run, prints them \
+      without changing anything. Live runs left alone are named on stderr. The store must \
+      exist (see gapdb init).
 
       Examples:
         gapdb mark-stale runs.sqlite
@@ -49,7 +54,7 @@ struct MarkStaleCommand: ParsableCommand {
   func run() throws {
     let db = try openStore(database, readOnly: dryRun)
     let recorder = Recorder(database: db)
-    let runs = try translatingDatabaseErrors {
+    let runs = try translatingDatabaseErrors(writablePath: dryRun ? nil : database) {
       dryRun
         ? try recorder.staleRuns(olderThanSeconds: olderThan)
         : try recorder.markStaleRuns(
@@ -69,5 +74,15 @@ struct MarkStaleCommand: ParsableCommand {
     let verb = dryRun ? "would mark" : "marked"
     writeStandardError(
       "\(verb) \(runs.count) stale run\(runs.count == 1 ? "" : "s") \(status.rawValue)\n")
+    let live = try translatingDatabaseErrors {
+      try recorder.liveRunsWithOldHeartbeat(olderThanSeconds: olderThan)
+    }
+    if !live.isEmpty {
+      let list = live.map { "\($0.runID) (pid \($0.pid.map(String.init) ?? "?"))" }
+        .joined(separator: ", ")
+      writeStandardError(
+        "left \(live.count) run\(live.count == 1 ? "" : "s") alone whose process is alive on this "
+          + "host: \(list)\n")
+    }
   }
 }

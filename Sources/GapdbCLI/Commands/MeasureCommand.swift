@@ -17,6 +17,9 @@ public struct MeasureCommand: ParsableCommand {
       layers.10.weight), or several .npy files in layer order (each 2-D array is a layer; a 1-D
       array right after it with one entry per unit is its bias). Layers named <stem><n><rest>
       with a shared stem are ordered by n (layers.2 before layers.10); otherwise as stored.
+      Dense (linear) layers only: any other array (a convolution kernel, BatchNorm weights or
+      statistics, a stray vector or scalar) is refused, listed with its shape, since the
+      measures of the dense layers alone would not be the network's.
 
       Prints one row per measure: id, value, log_value (natural log; exact even when the value
       overflows), kind (finite, nan, +inf, -inf, undefined) and detail (why a value is

@@ -8,8 +8,9 @@ struct QueryCommand: ParsableCommand {
     commandName: "query",
     abstract: "Run a canned query (queries/*.sql, built into gapdb) against a store.",
     discussion: """
-      Parameters are bound with -p NAME VALUE, typed as in `gapdb sql`: a whole number \
-      binds as INTEGER, a decimal number (or inf/-inf) as REAL, anything else as TEXT \
+      Parameters are bound with -p NAME VALUE, typed as in `gapdb sql`: a decimal integer \
+      within 64 bits binds as INTEGER, a decimal real (or inf/-inf) as REAL, anything else \
+      (0x10, nan) as TEXT; int:, real: and text: prefixes choose the type (text:0x10) \
       (--text-params binds every value as TEXT). Parameters marked optional in --list \
       (NAME?) are NULL when not given, which the query reads as "all" or as the default its \
       description states (runs: stale_after_s = 600, as `gapdb runs`); the others are \
@@ -100,7 +101,7 @@ struct QueryCommand: ParsableCommand {
 ///   - query: The query.
 ///   - db: An open store.
 ///   - parameters: Alternating names and values (`-p` words).
-///   - textParameters: Bind every value as TEXT instead of typed (``typedValue(_:)``).
+///   - textParameters: Bind every value as TEXT instead of typed (``typedValue(_:name:)``).
 ///   - writer: Where the rows go.
 /// - Throws: ``CommandUsageError`` (exit code 64) for an unknown or missing parameter;
 ///   `DatabaseError` from SQLite.
@@ -122,7 +123,7 @@ func runCannedQuery(
         "the query \(query.name) has no parameter \"\(key)\"",
         hint: actual.isEmpty ? "it takes no parameters" : "its parameters: \(usage)")
     }
-    given[key] = textParameters ? .text(parameters[k + 1]) : typedValue(parameters[k + 1])
+    given[key] = textParameters ? .text(parameters[k + 1]) : try typedValue(parameters[k + 1], name: key)
     k += 2
   }
   for key in actual {

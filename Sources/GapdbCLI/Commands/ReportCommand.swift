@@ -29,7 +29,8 @@ public struct ReportCommand: ParsableCommand {
       <name>_files/ beside it. The format follows --out's extension (.html/.htm,
       .md/.markdown); any other extension needs an explicit --format (exit 64
       without it: the report is never PDF or plain text). The store is opened
-      read-only.
+      read-only; --out (and a Markdown report's figure files) may not be the store
+      or its -wal, -shm or -journal file, under any spelling (links, ..).
 
       Examples:
         gapdb report runs.sqlite --out report.html
@@ -53,9 +54,9 @@ public struct ReportCommand: ParsableCommand {
 
   public func validate() throws {
     try validateNonEmptyPath(store, "<store>")
-    if isSameFile(out, store) {
+    if let what = storeFileOverwritten(by: out, store: store) {
       throw ValidationError(
-        "--out '\(out)' is the store itself; writing the report there would destroy the store. "
+        "--out '\(out)' is \(what); writing the report there would destroy the store. "
           + "Hint: give the report its own name, e.g. --out report.html.")
     }
     if format == nil, ReportFormat(path: out) == nil {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ResultsStore
+import RunRecorder
 import TabularOutput
 
 /// `gapdb runs DB`: one line per run (backed by `queries/runs.sql`).
@@ -11,11 +12,15 @@ struct RunsCommand: ParsableCommand {
       One line per run, from the canned query queries/runs.sql. Columns: id, experiment, name, \
       state, epoch (last recorded), step, train_loss, test_loss (nats), train_error, \
       test_error (fractions), error_gap (test_error - train_error), nan_columns (which of the \
-      final metrics were NaN), hyperparameters (a JSON object), heartbeat_at.
+      final metrics were NaN), hyperparameters (a JSON object; reals in the shortest text \
+      that reads back to the same double), heartbeat_at, host and pid (the recording \
+      process).
 
       state is the stored status (running, finished, failed, diverged), except that a \
       running run whose last heartbeat is older than --stale-after seconds is shown as \
-      stale: its process most likely died. `gapdb mark-stale` marks such runs failed.
+      stale: its process most likely died. A run whose recording process is still alive on \
+      this host (same pid and process start time) is never stale. `gapdb mark-stale` marks \
+      stale runs failed.
 
       Examples:
         gapdb runs runs.sqlite
@@ -62,8 +67,14 @@ struct RunsCommand: ParsableCommand {
       let writer = output.makeWriter(sink: sink)
       writer.begin(columns: statement.columnNames)
       let stateColumn = statement.columnNames.firstIndex(of: "state") ?? 3
+      // The SQL judges by the heartbeat alone; a live process on this host is not stale.
+      let alive = Set(
+        try Recorder(database: db).liveRunsWithOldHeartbeat(olderThanSeconds: staleAfter).map(\.runID))
       while try statement.step() {
-        let row = (0..<statement.columnNames.count).map { Cell(statement.value(at: $0)) }
+        var row = (0..<statement.columnNames.count).map { Cell(statement.value(at: $0)) }
+        if row[stateColumn] == .text("stale"), case .integer(let id) = row[0], alive.contains(id) {
+          row[stateColumn] = .text("running")
+        }
         if let state, row[stateColumn] != .text(state.rawValue) { continue }
         writer.write(row)
       }

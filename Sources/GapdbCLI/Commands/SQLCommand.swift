@@ -10,13 +10,18 @@ struct SQLCommand: ParsableCommand {
     abstract: "Run one SQL statement against a store and print its rows.",
     discussion: """
       The store is opened read-only (SQLITE_OPEN_READONLY) unless --write is given, and a \
-      statement that would change it is refused before it runs. One statement per call.
+      statement that would change it is refused before it runs. Even with --write the store \
+      must exist (create one with gapdb init): a mistyped path is an error, not a new empty \
+      store. One statement per call.
       No statement, several statements, a positional ?, and a missing or unknown -p \
       parameter are usage errors (exit code 64).
 
-      Parameters: write :name in the SQL and pass -p name value (repeatable). A value that \
-      reads as a whole number binds as INTEGER, one that reads as a decimal number (1e-3, 0.5, \
-      inf, -inf) as REAL, anything else as TEXT; --text-params binds every value as TEXT. \
+      Parameters: write :name in the SQL and pass -p name value (repeatable). A decimal \
+      integer within 64 bits (42, -7) binds as INTEGER, a decimal real (0.5, 1e-3) or inf, \
+      -inf as REAL, anything else (0x10, nan, names) as TEXT; a decimal integer beyond 64 bits \
+      or a real beyond the range of a double is a usage error. Prefix a value to choose its \
+      type: int:5, real:99999999999999999999999, text:0x10. --text-params binds every value \
+      as TEXT. \
       A value starting with '-' would read as an option: add a leading space (-p x ' -0.5'); \
       spaces around a value are ignored. See queries/README.md.
 
@@ -121,19 +126,9 @@ struct SQLCommand: ParsableCommand {
       guard let value = given[key] else {
         throw CommandUsageError("missing parameter \(name)", hint: "pass -p \(key) <value>.")
       }
-      try statement.bind(textParams ? .text(value) : typedValue(value), at: i + 1)
+      try statement.bind(textParams ? .text(value) : typedValue(value, name: key), at: i + 1)
     }
   }
-}
-
-/// The value a `-p` word binds as: INTEGER if it is a whole number, REAL if it is a decimal
-/// number (including `inf`, `-inf`), else TEXT. Surrounding spaces are ignored; `nan` is TEXT
-/// (SQLite would store a NaN as NULL).
-func typedValue(_ word: String) -> DatabaseValue {
-  let trimmed = word.trimmingCharacters(in: .whitespaces)
-  if let integer = Int64(trimmed) { return .integer(integer) }
-  if let real = Double(trimmed), !real.isNaN { return .real(real) }
-  return .text(word)
 }
 
 /// SQL on one line, shortened for an error message.

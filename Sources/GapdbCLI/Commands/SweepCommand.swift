@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedForward
 import Foundation
 import ResultsStore
 import SweepPlanning
@@ -20,6 +21,13 @@ public struct SweepCommand: ParsableCommand {
       Resuming: each run stores its configuration key. Rerunning the same sweep
       skips configurations with a finished (or diverged) run, and trains again
       those whose run failed or whose process died (killed, machine lost).
+
+      Cluster: --shard i/n trains only configurations with index ≡ i (mod n); give each
+      shard its own store on node-local disk (SQLite's WAL mode is unsafe on network
+      filesystems, and gapdb refuses to write a store there) and combine the copies
+      with gapdb merge. --slurm N prints (--submit: submits) a Slurm array job doing
+      exactly that plus a merge job that waits for it (--dependency=afterok);
+      submitting again trains only what is missing.
 
       Presets (Neyshabur et al. 2017 and 2015; Jiang et al. 2020):
         width     1 hidden layer, 8 … 4096 units (powers of 2), true vs
@@ -43,6 +51,8 @@ public struct SweepCommand: ParsableCommand {
         gapdb sweep runs.sqlite --grid "width=64,256,1024;label_noise=0,1"
         gapdb sweep runs.sqlite --preset width --train-size 10000 --jobs 2
         gapdb sweep runs.sqlite --file sweep.toml --shard $SLURM_ARRAY_TASK_ID/8
+        gapdb sweep runs.sqlite --preset grid --slurm 8 > submit.sh && bash submit.sh
+        gapdb sweep runs.sqlite --preset grid --slurm 8 --submit --sbatch-option=--time=02:00:00
         gapdb sweep runs.sqlite --preset grid --dry-run
       """)
 
@@ -69,6 +79,27 @@ public struct SweepCommand: ParsableCommand {
   @Flag(help: "No progress line on stderr.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Print a Slurm submission script: an array job of N tasks (one shard each, on node-local disk) and a merge job into the store that waits for them (afterok); then exit.",
+      valueName: "N"))
+  var slurm: Int?
+
+  @Flag(help: "With --slurm: write the script to <shard-dir>/submit.sh and run it (calls sbatch).")
+  var submit = false
+
+  @Option(help: "With --slurm: shared folder for the shard stores, job scripts and logs (default: <store>.shards).")
+  var shardDir: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --slurm: an extra #SBATCH option for both jobs, e.g. --sbatch-option=--partition=short (repeatable).",
+      valueName: "option"))
+  var sbatchOption: [String] = []
+
+  @Flag(help: "This sweep is the store's only writer: on a network filesystem use a rollback journal instead of refusing (needs --jobs 1).")
+  var singleWriter = false
+
   @Option(help: .hidden) var workerIndex: Int?
   @Option(help: .hidden) var blasThreads: Int?
 
@@ -84,7 +115,19 @@ public struct SweepCommand: ParsableCommand {
         throw ValidationError("\(error.description)\nHint: \(error.hint)")
       }
     }
-    if let b = blasThreads, b < 1 { throw ValidationError("--blas-threads must be ≥ 1; got \(b).") }
+    if let b = blasThreads, !(1...TrainingConfiguration.maximumBLASThreadCount).contains(b) {
+      throw ValidationError("--blas-threads must lie in 1…\(TrainingConfiguration.maximumBLASThreadCount); got \(b).")
+    }
+    if let slurm {
+      if slurm < 1 { throw ValidationError("--slurm must be ≥ 1 array tasks; got \(slurm).") }
+      if shard != nil { throw ValidationError("--slurm makes the shards itself; drop --shard.") }
+      if dryRun { throw ValidationError("--slurm only prints a script; drop --dry-run.") }
+    } else if submit || shardDir != nil || !sbatchOption.isEmpty {
+      throw ValidationError("--submit, --shard-dir and --sbatch-option need --slurm N.")
+    }
+    if singleWriter && jobs > 1 {
+      throw ValidationError("--single-writer means one writing process; it cannot be combined with --jobs \(jobs).")
+    }
   }
 
   public func run() throws {
@@ -95,6 +138,15 @@ public struct SweepCommand: ParsableCommand {
       storePath: store, experiment: experiment, dataDirectory: dataDir,
       blasThreadCount: blasThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
       measureEvery: measureEvery)
+    // The trainer's refusals (width, epochs, memory) before the store is created or read,
+    // so a dry run shows them too and a refused sweep writes nothing.
+    try checkPlannedConfigurations(all, context: context)
+
+    if let slurm {
+      try submitToSlurm(spec: spec, experiment: experiment, shardCount: slurm)
+      return
+    }
+    if singleWriter { setenv("GAPDB_SINGLE_WRITER", "1", 1) }
 
     // Worker mode: train one configuration of the sweep in this process.
     if let k = workerIndex {
@@ -109,6 +161,8 @@ public struct SweepCommand: ParsableCommand {
     let selected = shardSelection?.select(all) ?? all
     // A dry run never creates or changes the store.
     let storeExists = FileManager.default.fileExists(atPath: store)
+    // A store this user cannot write is refused before anything is trained or created.
+    if !dryRun { try checkStoreIsWritable(store) }
     let ledger: SweepLedger
     if dryRun && !storeExists {
       ledger = SweepLedger(runsByKey: [:])
@@ -194,6 +248,59 @@ public struct SweepCommand: ParsableCommand {
       throw CommandError(
         "\(failures.count) of \(plan.count) runs failed (first: \(failures[0].configuration)).",
         hint: "Fix the cause and run the same command again: finished runs are skipped, failed ones retrained.")
+    }
+  }
+}
+
+extension SweepCommand {
+  /// `--slurm N`: prints the submission script, or with `--submit` writes and runs it.
+  func submitToSlurm(spec: SweepSpecification, experiment: String, shardCount: Int) throws {
+    guard let executable = currentGapdbExecutable() else {
+      throw CommandError(
+        "Cannot find the gapdb executable for the job scripts.",
+        hint: "Set GAPDB_EXECUTABLE to the gapdb binary the compute nodes should run.")
+    }
+    let cwd = FileManager.default.currentDirectoryPath
+    func absolute(_ path: String) -> String {
+      path.hasPrefix("/") ? path : ((cwd as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+    let storePath = absolute(store)
+    let directory = absolute(shardDir ?? store + ".shards")
+    var named = spec
+    named.name = experiment
+    var arguments: [String] = []
+    if let dataDir { arguments += ["--data-dir", absolute(dataDir)] }
+    if measureEvery != 1 { arguments += ["--measure-every", String(measureEvery)] }
+    if let blasThreads { arguments += ["--blas-threads", String(blasThreads)] }
+    let submission = SlurmSubmission(
+      gapdbExecutable: absolute(executable), store: storePath, shardDirectory: directory,
+      shardCount: shardCount, sweepJSON: named.jsonText(), experiment: experiment,
+      sweepArguments: arguments, sbatchOptions: sbatchOption, cpusPerTask: jobs)
+    let script = submission.script()
+    guard submit else {
+      let sink = StandardOutputSink()
+      sink.write(script)
+      sink.flush()
+      return
+    }
+    let scriptPath = (directory as NSString).appendingPathComponent("submit.sh")
+    try writingFile(scriptPath) {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [scriptPath]
+    do {
+      try process.run()
+    } catch {
+      throw CommandError("Cannot run /bin/bash \(scriptPath): \(error)", hint: "Run the script by hand: bash \(scriptPath)")
+    }
+    process.waitUntilExit()
+    if process.terminationStatus != 0 {
+      throw CommandError(
+        "Submitting failed (bash \(scriptPath) exited with \(process.terminationStatus)).",
+        hint: "Check that sbatch is on PATH and the options are valid; the script is \(scriptPath).")
     }
   }
 }

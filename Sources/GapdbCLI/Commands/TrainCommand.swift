@@ -198,11 +198,10 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Shortcut for --format json.")
   var json = false
 
-  /// The largest `--epochs` accepted: far beyond any real run, small enough that step counts
-  /// and ETAs cannot overflow.
-  static let maxEpochs = 1_000_000
-  /// The largest width of one hidden layer accepted by `--hidden`.
-  static let maxHiddenWidth = 1_000_000
+  /// The largest `--epochs` accepted (the trainer's limit).
+  static let maxEpochs = TrainingConfiguration.maximumEpochs
+  /// The largest width of one hidden layer accepted by `--hidden` (the trainer's limit).
+  static let maxHiddenWidth = TrainingConfiguration.maximumHiddenWidth
 
   mutating func validate() throws {
     try validateNames()
@@ -257,6 +256,9 @@ struct TrainCommand: ParsableCommand {
     }
     guard marginSubset >= 1 else { throw ValidationError("--margin-subset must be ≥ 1; got \(marginSubset).") }
     guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1; got \(threads).") }
+    guard threads <= TrainingConfiguration.maximumBLASThreadCount else {
+      throw ValidationError("--threads must be ≤ \(TrainingConfiguration.maximumBLASThreadCount); got \(threads).")
+    }
     if flatness.noPerturb, let every = flatness.perturbEvery {
       throw ValidationError(
         "--no-perturb contradicts --perturb-every \(every): with --no-perturb the perturbation suite never runs. "
@@ -398,7 +400,7 @@ struct TrainCommand: ParsableCommand {
     // Refusals that need the data, before the store is opened (or created).
     try checkLoadedData(data)
     // openStore: one error with one fitting hint (directory, foreign file, SQLite failure).
-    let recorder = Recorder(database: try openStore(db, readOnly: false))
+    let recorder = Recorder(database: try openStore(db, readOnly: false, creating: true))
     let display = ProgressDisplay(isEnabled: !quiet, isTerminal: standardErrorIsTerminal)
     let summary: TrainingRunSummary
     // Set once the run row exists: only then can a failure leave a failed run behind.
@@ -432,6 +434,9 @@ struct TrainCommand: ParsableCommand {
       throw CommandError(error.description, hint: "see `gapdb train --help` for the allowed values.")
     } catch let error as DatasetError {
       throw CommandError(error.description, hint: error.hint)
+    } catch let error as DatabaseError where error.isReadOnly {
+      display.finish()
+      throw readOnlyStoreError(error, path: db)
     } catch {
       display.finish()
       throw CommandError(
@@ -477,16 +482,44 @@ extension TrainCommand {
           + " as the test set, leaving 0 training examples",
         hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
     }
-    // The same estimate `runTraining` refuses with; checked here to name --hidden and exit 64
-    // before the store is created.
-    let sizes = [data.train.featureCount] + ((try? hiddenSizes()) ?? []) + [max(data.train.classCount, 2)]
-    if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
-      try exitingWithUsageCode {
-        throw CommandUsageError(
-          "--hidden \(hidden) is too large for this machine: \(problem)",
-          hint: "use narrower hidden layers, e.g. --hidden 512,512.")
-      }
+    // The same estimate `runTraining` refuses with; checked here to name the option at fault
+    // and exit 64 before the store is created.
+    let widths = (try? hiddenSizes()) ?? []
+    let features = data.train.featureCount, classes = max(data.train.classCount, 2)
+    let sizes = [features] + widths + [classes]
+    guard let problem = TrainingMemoryEstimate(layerSizes: sizes).problem else { return }
+    let (message, hint) = memoryRefusal(features: features, widths: widths, classes: classes)
+    try exitingWithUsageCode {
+      throw CommandUsageError("\(message) for this machine: \(problem)", hint: hint)
     }
+  }
+
+  /// Names what makes the network too large, with a hint: the size source (hidden widths,
+  /// class count, feature count) whose reduction alone (widths 1, 2 classes, 1 feature) lets
+  /// the memory estimate fit with the fewest parameters; when none does alone, all of them.
+  func memoryRefusal(features: Int, widths: [Int], classes: Int) -> (message: String, hint: String) {
+    func parameters(_ sizes: [Int]) -> Int? {
+      let estimate = TrainingMemoryEstimate(layerSizes: sizes)
+      return estimate.fits ? estimate.parameterCount : nil
+    }
+    let hiddenHint = "use narrower hidden layers, e.g. --hidden 512,512."
+    let classMessage = csv.map { "the \(classes) classes of \($0) (largest label + 1) are too many" }
+      ?? "--classes \(classes) is too large"
+    let classHint = csv == nil
+      ? "--classes is the number of label classes of the IDX data (10 for MNIST and Fashion-MNIST)."
+      : "check the label column (--label-column): labels are class indices 0…k−1."
+    var fixes: [(parameters: Int, message: String, hint: String)] = []
+    if !widths.isEmpty, let p = parameters([features] + widths.map { _ in 1 } + [classes]) {
+      fixes.append((p, "--hidden \(hidden) is too large", hiddenHint))
+    }
+    if classes > 2, let p = parameters([features] + widths + [2]) { fixes.append((p, classMessage, classHint)) }
+    if features > 1, let p = parameters([1] + widths + [classes]) {
+      fixes.append((p, "the data's \(features) features per example are too many", "use inputs with fewer features."))
+    }
+    if let best = fixes.min(by: { $0.parameters < $1.parameters }) { return (best.message, best.hint) }
+    let parts = (widths.isEmpty ? [] : ["--hidden \(hidden)"])
+      + [csv == nil ? "--classes \(classes)" : "\(classes) classes", "\(features) features"]
+    return ("the network (\(parts.joined(separator: ", "))) is too large", hiddenHint + " " + classHint)
   }
 }
 

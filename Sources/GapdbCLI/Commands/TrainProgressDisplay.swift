@@ -72,6 +72,7 @@ final class ProgressDisplay {
     guard stepsDone > 0, totalSteps > stepsDone else { return "--" }
     let elapsed = (ContinuousClock.now - start)
     let seconds = Double(elapsed.components.seconds) * Double(totalSteps - stepsDone) / Double(stepsDone)
+    guard seconds.isFinite, seconds < 360_000_000 else { return "--" }  // Int(seconds) must not trap
     let s = Int(seconds.rounded())
     return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
   }

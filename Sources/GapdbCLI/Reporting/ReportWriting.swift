@@ -60,6 +60,15 @@ func writeExperimentReport(
     let data = try loader.load(experiment: name, source: source)
     document.blocks += ExperimentReport.makeDocument(data).blocks
   }
+  // Every path written, checked before the first is (--out was checked by validate(); the
+  // Markdown figure folder and files are checked here too).
+  func guardOutput(_ path: String) throws {
+    if let what = storeFileOverwritten(by: path, store: storePath) {
+      throw CommandError(
+        "cannot write \(path): it is \(what)", hint: "give the report its own name, e.g. --out report.html.")
+    }
+  }
+  try guardOutput(outputPath)
   var files = [outputPath]
   switch format {
   case .html:
@@ -72,6 +81,10 @@ func writeExperimentReport(
     let directory = ((outputPath as NSString).deletingLastPathComponent as NSString)
       .appendingPathComponent(assetName)
     let rendering = document.renderMarkdown(assetDirectory: assetName)
+    try guardOutput(directory)
+    for asset in rendering.assets {
+      try guardOutput((directory as NSString).appendingPathComponent(asset.name))
+    }
     try writingFile(directory) {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ResultsStore
+import RunRecorder
 import SweepPlanning
 
 /// What a store already holds for a sweep's configurations, for resuming.
@@ -13,8 +14,11 @@ import SweepPlanning
 /// - marks a `running` run whose process is gone as `failed` (stop reason `process_died`)
 ///   and trains the configuration again; likewise reruns configurations whose runs `failed`.
 ///
-/// A process counts as gone when it ran on this host and its pid no longer exists, or when
-/// its heartbeat is older than ``staleAfterSeconds`` (any host).
+/// On this host, a process counts as gone when no process with its pid exists, or the process
+/// with that pid is another one (its start time differs: see
+/// `ProcessIdentity.isRecordingProcessAlive`); a live one is never taken for dead, however old
+/// its heartbeat (a long epoch). On other hosts, when its heartbeat is older than
+/// ``staleAfterSeconds``.
 struct SweepLedger {
   /// A stored run of a sweep configuration.
   struct StoredRun: Equatable {
@@ -23,6 +27,10 @@ struct SweepLedger {
     var host: String
     var pid: Int64?
     var heartbeatAgeSeconds: Double
+    /// `run.process_start` (schema 0003), if recorded.
+    var processStart: String? = nil
+    /// `run.started_at` in seconds since 1970.
+    var startedAt: Double? = nil
   }
 
   /// What to do with one configuration.
@@ -49,7 +57,8 @@ struct SweepLedger {
     for row in try database.fetchAll(
       sql: """
         SELECT r.id, r.status, r.host, r.pid, json_extract(r.config, '$.sweep_key'),
-          (julianday('now') - julianday(r.heartbeat_at)) * 86400.0
+          (julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.process_start,
+          (julianday(r.started_at) - 2440587.5) * 86400.0
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
         WHERE e.name = ?1 AND json_extract(r.config, '$.sweep_key') IS NOT NULL
         ORDER BY r.id
@@ -59,17 +68,20 @@ struct SweepLedger {
       byKey[key, default: []].append(
         StoredRun(
           id: row[0].int64Value ?? 0, status: row[1].stringValue ?? "", host: row[2].stringValue ?? "",
-          pid: row[3].int64Value, heartbeatAgeSeconds: row[5].doubleValue ?? .infinity))
+          pid: row[3].int64Value, heartbeatAgeSeconds: row[5].doubleValue ?? .infinity,
+          processStart: row[6].stringValue, startedAt: row[7].doubleValue))
     }
     return SweepLedger(runsByKey: byKey)
   }
 
   /// Whether a `running` run's process is still alive.
-  static func isAlive(_ run: StoredRun, thisHost: String = ProcessInfo.processInfo.hostName) -> Bool {
-    if run.heartbeatAgeSeconds > staleAfterSeconds { return false }
-    guard run.host == thisHost, let pid = run.pid else { return true }
+  static func isAlive(_ run: StoredRun, thisHost: String = ProcessIdentity.currentHost) -> Bool {
+    guard run.host == thisHost, let pid = run.pid else {
+      return run.heartbeatAgeSeconds <= staleAfterSeconds  // another host: the heartbeat decides
+    }
     if pid == Int64(ProcessInfo.processInfo.processIdentifier) { return false }  // an earlier run of this very process cannot still be training
-    return kill(pid_t(truncatingIfNeeded: pid), 0) == 0 || errno == EPERM
+    return ProcessIdentity.isRecordingProcessAlive(
+      pid: pid, startToken: run.processStart, startedAt: run.startedAt)
   }
 
   /// The decision for one configuration key, and the ids of crashed runs to mark failed.

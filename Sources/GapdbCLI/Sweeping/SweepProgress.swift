@@ -43,7 +43,8 @@ struct SweepProgressSnapshot: Equatable {
     let done = skippedCount + endedCount
     // The bar fills with epochs trained (finer than runs), the count says runs.
     let fraction = workPlanned > 0 ? workDone / workPlanned : 1
-    let filled = max(0, min(20, Int((fraction * 20).rounded(.down))))
+    // Clamped in Double before converting: a NaN or huge ratio must not trap.
+    let filled = fraction.isNaN ? 0 : Int(max(0, min(20, (fraction * 20).rounded(.down))))
     let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
     var parts = ["sweep \(bar) \(done)/\(total) runs"]
     if failedCount > 0 { parts[0] += " (\(failedCount) failed)" }
@@ -83,7 +84,8 @@ struct SweepWorkPlan: Sendable {
     for c in configurations {
       let widths = [Self.inputFeatures] + c.hiddenLayout + [Self.classes]
       var parameters = 0.0
-      for (a, b) in zip(widths, widths.dropFirst()) { parameters += Double((a + 1) * b) }
+      // In Double: widths come from the user and (a + 1)·b may exceed Int.max.
+      for (a, b) in zip(widths, widths.dropFirst()) { parameters += (Double(a) + 1) * Double(b) }
       let examples = Double(c.trainSize ?? 60_000)
       entries[c.key] = (c.epochs, examples * (parameters + Self.overheadParameters))
     }
@@ -101,7 +103,8 @@ struct SweepWorkPlan: Sendable {
 
 /// `95` → `1m35s`, `4000` → `1h06m`.
 func formatDuration(_ seconds: Double) -> String {
-  guard seconds.isFinite, seconds >= 0 else { return "?" }
+  // Beyond 100,000 hours the figure means nothing (and Int(seconds) could trap).
+  guard seconds.isFinite, seconds >= 0, seconds < 360_000_000 else { return "?" }
   let s = Int(seconds.rounded())
   if s < 60 { return "\(s)s" }
   if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
@@ -176,7 +179,7 @@ final class SweepProgressMonitor: Sendable {
         snap.endedCount += 1
         if status == "failed" { snap.failedCount += 1 }
         // The epochs it did not train (early stop, divergence, failure) leave the plan.
-        snap.workPlanned -= Double(max(0, (planned?.epochs ?? cap) - epoch)) * cost
+        snap.workPlanned -= max(0, Double(planned?.epochs ?? cap) - Double(epoch)) * cost
       }
     }
     snap.endedCount = min(snap.endedCount, plannedCount)

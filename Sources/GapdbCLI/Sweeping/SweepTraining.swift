@@ -81,3 +81,41 @@ func trainSweepConfiguration(_ configuration: SweepConfiguration, context: Sweep
   let recorder = try Recorder(path: context.storePath)
   _ = try runTraining(run, data: data, recorder: recorder)
 }
+
+/// Why the trainer would refuse a configuration, known before any data is loaded or the store
+/// is touched: the trainer's own range checks (``TrainingRunConfiguration/validationProblem()``:
+/// a hidden width above `TrainingConfiguration.maximumHiddenWidth`, more epochs than
+/// `TrainingConfiguration.maximumEpochs`, …) and the library's memory estimate
+/// (`TrainingMemoryEstimate`) of the network with the smallest possible input (1 feature) and
+/// the sweep's 10 classes — a lower bound, so a network refused here is refused for any data.
+/// Training checks the estimate again with the data's feature count.
+///
+/// - Returns: A message naming the configuration and the value, or `nil`.
+func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
+  let run = trainingRunConfiguration(for: configuration, context: context)
+  if let problem = run.validationProblem() { return "configuration \(configuration.displayName): \(problem)" }
+  let sizes = [1] + run.training.hiddenLayerSizes + [10]
+  if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
+    return "configuration \(configuration.displayName): even with a single input feature, \(problem)"
+  }
+  return nil
+}
+
+/// Refuses the sweep (exit 64) when any configuration has a ``planningProblem(_:context:)``,
+/// naming the first such configuration and the count of the others.
+func checkPlannedConfigurations(_ configurations: [SweepConfiguration], context: SweepRunContext) throws {
+  var first: String?
+  var count = 0
+  for c in configurations {
+    guard let problem = planningProblem(c, context: context) else { continue }
+    first = first ?? problem
+    count += 1
+  }
+  guard let first else { return }
+  try exitingWithUsageCode {
+    throw CommandUsageError(
+      first + (count > 1 ? " (and \(count - 1) more configurations)" : ""),
+      hint: "change the sweep's values: hidden widths up to \(TrainingConfiguration.maximumHiddenWidth) units that fit "
+        + "in memory, up to \(TrainingConfiguration.maximumEpochs) epochs. Nothing was written.")
+  }
+}

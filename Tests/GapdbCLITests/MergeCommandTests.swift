@@ -1,0 +1,116 @@
+import Foundation
+import ResultsStore
+import RunRecorder
+import TestSupport
+import Testing
+
+/// `gapdb merge` out of process: exit codes, the stderr summary, --dry-run, refusals.
+@Suite struct MergeCommandTests {
+  func gapdb(_ arguments: [String]) throws -> ProcessResult { try runProduct("gapdb", arguments) }
+
+  /// A store with `runs` finished runs of 2 epochs (0, 1) and 2 measure values per epoch.
+  func makeStore(_ path: String, runs: Int, experiment: String = "e") throws {
+    let recorder = try Recorder(path: path)
+    for r in 0..<runs {
+      let run = try recorder.beginRun(RunSpec(experiment: experiment, name: "r\(r)", seed: Int64(r)))
+      for epoch in 0...1 {
+        try run.recordEpoch(
+          EpochRecord(
+            epoch: epoch, step: Int64(epoch), metrics: EpochMetrics(trainLoss: 1, testLoss: 2),
+            measures: [MeasureRecord(measureID: "a", value: 1), MeasureRecord(measureID: "b", value: .nan)]))
+      }
+      try run.finish(status: .finished)
+    }
+  }
+
+  @Test func merge_printsTheSummary_andIsIdempotent() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), b = dir.path("b.sqlite"), out = dir.path("out.sqlite")
+    try makeStore(a, runs: 2)
+    try makeStore(b, runs: 1)
+    let first = try gapdb(["merge", out, a, b])
+    #expect(first.status == 0)
+    #expect(first.stdout == "")
+    #expect(
+      first.stderr
+        == "merged 2 of 2 inputs into \(out): 3 runs added, 0 skipped (identical), 0 duplicates skipped, "
+        + "0 replaced, 0 kept; 6 epochs and 12 measure values copied; 0 inputs refused\n")
+    let again = try gapdb(["merge", out, a])
+    #expect(again.status == 0)
+    #expect(again.stderr.contains("merged 1 of 1 input into \(out): 0 runs added, 2 skipped (identical)"))
+    #expect(try Database(storePath: out, readOnly: true).scalar(sql: "SELECT count(*) FROM run") == .integer(3))
+  }
+
+  @Test func dryRun_printsThePlan_andCreatesNothing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), out = dir.path("out.sqlite")
+    try makeStore(a, runs: 2)
+    let result = try gapdb(["merge", out, a, dir.path("missing.sqlite"), "--dry-run", "--csv"])
+    #expect(result.status == 1)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "input,runs_added,runs_skipped,duplicates_skipped,runs_replaced,runs_kept,conflicts,epochs,values,measures_added,result")
+    #expect(lines.dropFirst().first == "\(a),2,0,0,0,0,0,4,8,2,merge")
+    #expect(lines.count == 3 && lines[2].hasPrefix("\(dir.path("missing.sqlite")),0,0,0,0,0,0,0,0,0,refused: cannot read"))
+    #expect(result.stderr.contains("would merge 1 of 2 inputs"))
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
+
+  @Test func conflict_exitsWithOne_namesTheRun_andMergesTheOtherInputs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), edited = dir.path("edited.sqlite"), b = dir.path("b.sqlite"), out = dir.path("out.sqlite")
+    try makeStore(a, runs: 1)
+    try makeStore(b, runs: 1)
+    try FileManager.default.copyItem(atPath: a, toPath: edited)
+    try Database(storePath: edited).execute(sql: "UPDATE run SET name = 'renamed'")
+    let uuid = try Database(storePath: a, readOnly: true).scalar(sql: "SELECT uuid FROM run").stringValue ?? ""
+    #expect(try gapdb(["merge", out, a]).status == 0)
+    let result = try gapdb(["merge", out, edited, b])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("run \(uuid) ('renamed', id 1 in the input, 1 in the output): run.name: 'r0' (output) vs 'renamed' (input)"))
+    #expect(result.stderr.contains("Hint: --on-conflict keep"))
+    #expect(result.stderr.contains("merged 1 of 2 inputs"))
+    #expect(try Database(storePath: out, readOnly: true).scalar(sql: "SELECT group_concat(name) FROM run") == .text("r0,r0"))
+    let replaced = try gapdb(["merge", out, edited, "--on-conflict", "replace"])
+    #expect(replaced.status == 0 && replaced.stderr.contains("1 replaced"))
+  }
+
+  @Test func usageErrors_exit64() throws {
+    #expect(try gapdb(["merge", "out.sqlite"]).status == 64)
+    #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)
+  }
+}
+
+/// `gapdb sweep --slurm N`: the printed script and the option checks (the script runs for
+/// real in scripts/test-slurm.sh).
+@Suite struct SweepSlurmOptionTests {
+  func gapdb(_ arguments: [String]) throws -> ProcessResult { try runProduct("gapdb", arguments) }
+
+  @Test func slurm_printsTheSubmissionScript_andTouchesNothing() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("all.sqlite")
+    let result = try gapdb(["sweep", store, "--grid", "width=4,8;seed=1,2", "--epochs", "3", "--slurm", "3", "--sbatch-option=--time=5"])
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "#!/usr/bin/env bash")
+    #expect(lines.contains("#SBATCH --array=0-2"))
+    #expect(lines.contains("#SBATCH --time=5"))
+    #expect(lines.contains("shards='\(store).shards'"))
+    #expect(lines.contains { $0.hasPrefix("merge=$(sbatch --parsable --dependency=afterok:$array") })
+    #expect(lines.contains { $0.contains("\"epochs\": 3") && $0.contains("\"width\": [4, 8]") })
+    #expect(!FileManager.default.fileExists(atPath: store))
+    #expect(!FileManager.default.fileExists(atPath: store + ".shards"))
+  }
+
+  @Test func slurmOptionMistakes_exit64() throws {
+    let grid = ["sweep", "s.sqlite", "--grid", "width=4"]
+    for extra in [["--slurm", "0"], ["--slurm", "2", "--shard", "0/2"], ["--submit"], ["--shard-dir", "x"],
+                  ["--single-writer", "--jobs", "2"]] {
+      let result = try gapdb(grid + extra)
+      #expect(result.status == 64, "\(extra): \(result.stderr)")
+    }
+  }
+}
