@@ -1,9 +1,10 @@
 /// Runs placed on a grid of hyperparameters: the axes Θ_1 × … × Θ_n of Jiang et al. 2020.
 ///
-/// Each run has one value per axis, given as canonical text (the caller decides the spelling,
-/// for example shortest round-trip text for numbers, so `0.1` and `0.10` should be made
-/// equal before they get here). Runs with the same value on every axis share a
-/// *configuration*; several runs of one configuration are seeds.
+/// Each run has one value per axis, given as canonical text: two runs are on the same level
+/// exactly when their texts are equal. Build the texts with ``GridLevel`` (exact values:
+/// `0.1` and `0.10` one level, `2^70` and `2^70+1` two, text as text) rather than through a
+/// `Double`, which would merge distinct levels. Runs with the same value on every axis share
+/// a *configuration*; several runs of one configuration are seeds.
 ///
 /// A run that lacks a value on some axis (`nil`) is *off the grid*: grid statistics (Ψ, CMI,
 /// sign-error) exclude it and count it, plain correlations still use it.
@@ -24,6 +25,13 @@ public struct HyperparameterGrid: Sendable {
   }
   /// Number of runs lacking a value on some axis.
   public let offGridCount: Int
+  /// Per axis i, the line of each configuration along axis i: configurations that agree on
+  /// every other axis share a line (dense ids in `0..<lineCounts[i]`).
+  let lineOfConfiguration: [[Int32]]
+  /// Per axis, the number of lines holding at least one configuration.
+  let lineCounts: [Int]
+  /// Runs of each configuration.
+  let runsOfConfiguration: [Int32]
 
   /// Builds the grid.
   ///
@@ -79,10 +87,35 @@ public struct HyperparameterGrid: Sendable {
     self.configurationOfRun = configurationOfRun
     self.configurationLevels = configurationLevels
     offGridCount = offGrid
+    var runsOfConfiguration = [Int32](repeating: 0, count: configurationIndex.count)
+    for c in configurationOfRun where c >= 0 { runsOfConfiguration[Int(c)] += 1 }
+    self.runsOfConfiguration = runsOfConfiguration
+    var lineOfConfiguration: [[Int32]] = []
+    var lineCounts: [Int] = []
+    for axis in axisNames.indices {
+      let others = axisNames.indices.filter { $0 != axis }
+      let (codes, count) = groupCodes(levels: configurationLevels, axisCount: axisNames.count, axes: others)
+      lineOfConfiguration.append(codes)
+      lineCounts.append(count)
+    }
+    self.lineOfConfiguration = lineOfConfiguration
+    self.lineCounts = lineCounts
   }
 
   /// Number of axes n.
   public var axisCount: Int { axisNames.count }
+
+  /// Number of lines along `axis` in the full grid, m_i = Π_{j≠i}|Θ_j| (Jiang et al.'s
+  /// normalizer; saturating at `Int.max`).
+  public func possibleLineCount(axis: Int) -> Int {
+    var product = 1
+    for (j, l) in levels.enumerated() where j != axis {
+      let (p, overflow) = product.multipliedReportingOverflow(by: l.count)
+      if overflow { return Int.max }
+      product = p
+    }
+    return product
+  }
 
   /// Number of cells of the full grid Π|Θ_i| (saturating at `Int.max`).
   public var cellCount: Int {

@@ -5,6 +5,9 @@ import Synchronization
 public struct EvaluationOptions: Sendable {
   /// How seeds enter Ψ and CMI (default: averaged per configuration).
   public var seeds: SeedHandling = .average
+  /// Which lines ψ_i averages on an incomplete grid (default: every line with 2 or more
+  /// usable models; ``PsiLines/complete`` = complete lines only).
+  public var psiLines: PsiLines = .all
   /// Bootstrap resamples for τ's confidence interval; 0 = no interval.
   public var bootstrapResamples: Int = 0
   /// The bootstrap generator's seed.
@@ -73,7 +76,8 @@ public func evaluateMeasures(
       cmi: nil, cmiPGDL: nil, signError: nil, bootstrap: nil)
     if let grid {
       let units = GridUnits(measure: values, gap: gap, grid: grid, seeds: options.seeds)
-      evaluation.granulatedKendall = granulatedKendall(units: units, grid: grid)
+      evaluation.granulatedKendall = granulatedKendall(
+        units: units, grid: grid, seeds: options.seeds, lines: options.psiLines)
       evaluation.cmi = conditionalMutualInformation(
         units: units, grid: grid, form: .paper, pairLimit: options.cmiPairLimit)
       evaluation.cmiPGDL = conditionalMutualInformation(

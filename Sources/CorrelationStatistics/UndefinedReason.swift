@@ -12,6 +12,9 @@ public enum UndefinedReason: Sendable, Equatable, CustomStringConvertible {
   case constantTarget
   /// No grid line along any axis holds 2 or more configurations (granulated Kendall Ψ).
   case noUsableLines
+  /// No grid line along any axis is complete, i.e. holds a usable model at every level of the
+  /// axis (granulated Kendall Ψ with ``PsiLines/complete``).
+  case noCompleteLines
   /// The hyperparameter grid has fewer axes than the statistic needs.
   case tooFewAxes(count: Int, required: Int)
   /// The PGDL form needs a complete grid with exactly one configuration per cell.
@@ -33,6 +36,8 @@ public enum UndefinedReason: Sendable, Equatable, CustomStringConvertible {
     case .constantMeasure: return "the measure is constant"
     case .constantTarget: return "the gap is constant"
     case .noUsableLines: return "no grid line has 2 or more configurations"
+    case .noCompleteLines:
+      return "no grid line is complete (a usable model at every level of its axis)"
     case .tooFewAxes(let count, let required):
       return "\(count) hyperparameter axes, \(required) needed"
     case .incompleteGrid(let cells, let filled):

@@ -30,6 +30,7 @@ public enum ExperimentReport {
       doc.blocks.append(.paragraph("No measure could be correlated (too few finished runs)."))
     } else {
       doc.blocks.append(.table(correlationTable(data)))
+      if let lines = psiLinesTable(data) { doc.blocks.append(.table(lines)) }
     }
 
     if !data.scatter.isEmpty {
@@ -101,6 +102,38 @@ public enum ExperimentReport {
         + "(Jiang et al. 2020, ties count 0); τ_b: Kendall with tie correction (SciPy); Ψ: granulated "
         + "Kendall (mean of ψ over hyperparameter axes, Jiang et al. eq. 4); cmi / cmi_pgdl: "
         + "conditional mutual information, paper and PGDL forms. — = undefined for this data.",
+      visibleRowCount: 20)
+  }
+
+  /// The grid lines behind each ψ: per measure and axis the lines used and skipped, and why
+  /// lines were skipped; `nil` without grid axes or line counts.
+  public static func psiLinesTable(_ data: ExperimentReportData) -> ReportTable? {
+    guard !data.axisNames.isEmpty, data.correlations.contains(where: { !$0.psiLinesByAxis.isEmpty }) else {
+      return nil
+    }
+    let columns =
+      ["measure"] + data.axisNames.flatMap { ["ψ_\($0) lines used", "ψ_\($0) lines skipped"] } + ["why skipped"]
+    let rows = data.correlations.map { row -> [ReportCell] in
+      var cells: [ReportCell] = [.text(row.measure)]
+      var why: [String] = []
+      for axis in data.axisNames {
+        guard let count = row.psiLinesByAxis[axis] else {
+          cells += [.undefined, .undefined]
+          continue
+        }
+        cells += [.integer(count.used), .integer(count.skipped)]
+        if !count.why.isEmpty { why.append("\(axis): \(count.why)") }
+      }
+      cells.append(.text(why.joined(separator: " | ")))
+      return cells
+    }
+    return ReportTable(
+      columns: columns, rows: rows,
+      caption: "Grid lines behind each ψ. A line of an axis holds the runs that differ only in "
+        + "that hyperparameter; ψ averages τ over the lines with 2 or more usable runs "
+        + "(gapdb correlate --psi-lines complete keeps only lines with every level). Skipped: "
+        + "empty (no run has that combination of the other axes), with one model, non-finite "
+        + "(fewer than 2 runs with finite values), incomplete. Used lines that are tied count τ = 0.",
       visibleRowCount: 20)
   }
 

@@ -64,13 +64,16 @@ public struct CorrelationRow: Sendable, Equatable {
   public var usedCount: Int
   /// Runs excluded (no snapshot, non-finite value, diverged).
   public var excludedCount: Int
+  /// The grid lines behind each ψ, per hyperparameter axis (empty without a grid).
+  public var psiLinesByAxis: [String: PsiLineCount]
 
   /// Creates a row.
   public init(
     measure: String, tauA: Double?, tauB: Double?, spearman: Double?, psi: Double?,
     psiByAxis: [String: Double?] = [:], cmi: Double?, cmiPGDL: Double?, usedCount: Int,
-    excludedCount: Int
+    excludedCount: Int, psiLinesByAxis: [String: PsiLineCount] = [:]
   ) {
+    self.psiLinesByAxis = psiLinesByAxis
     self.measure = measure
     self.tauA = tauA
     self.tauB = tauB
@@ -81,6 +84,25 @@ public struct CorrelationRow: Sendable, Equatable {
     self.cmiPGDL = cmiPGDL
     self.usedCount = usedCount
     self.excludedCount = excludedCount
+  }
+}
+
+/// How many grid lines one ψ_<axis> averaged and left out (a line: the runs that differ only
+/// in that hyperparameter; see `gapdb correlate --psi-lines`).
+public struct PsiLineCount: Sendable, Equatable {
+  /// Lines averaged into ψ.
+  public var used: Int
+  /// Lines left out.
+  public var skipped: Int
+  /// Why lines were left out (and used lines that are incomplete or tied), e.g. "1 with one
+  /// model, 2 non-finite"; empty when nothing to say.
+  public var why: String
+
+  /// Creates a count.
+  public init(used: Int, skipped: Int, why: String = "") {
+    self.used = used
+    self.skipped = skipped
+    self.why = why
   }
 }
 

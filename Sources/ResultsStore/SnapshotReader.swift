@@ -1,3 +1,4 @@
+import CorrelationStatistics
 import Dispatch
 import Foundation
 import GapdbCSQLite
@@ -52,8 +53,14 @@ public struct HyperparameterTable: Sendable {
   public var runIDs: [Int64]
   /// Keys in order of first appearance.
   public var keys: [String]
-  /// `values[k][r]`, canonical text.
+  /// `values[k][r]`, the level key of the value (`CorrelationStatistics.GridLevel`): exact,
+  /// so distinct values never share a key.
   public var values: [[String?]]
+  /// Where the stored values lost information the grid cannot recover, one sentence each
+  /// naming the key and the values: two recorded texts of one REAL key that differ as
+  /// decimals but are the same 64-bit real (one level), and text values that read as
+  /// numbers next to numbers (distinct levels).
+  public var warnings: [(key: String, message: String)] = []
 }
 
 extension Database {
@@ -246,8 +253,16 @@ extension Database {
       values: order.map { columns[$0] })
   }
 
-  /// Each selected run's hyperparameters as canonical text (`value_text`; reals in shortest
-  /// round-trip form so `0.10` and `0.1` agree), column by column.
+  /// Each selected run's hyperparameters as exact level keys, column by column.
+  ///
+  /// Keys (`CorrelationStatistics.GridLevel`) come from the stored value and its type, not
+  /// from `value_text`: an INTEGER is its exact 64-bit value; a REAL is its double (an
+  /// integer-valued REAL within ±2^63 equals that INTEGER: `2.0` and `2` are one level;
+  /// other distinct doubles stay distinct); a NULL REAL is `nan`; a BOOLEAN is `true` or
+  /// `false`; a TEXT is its exact text (quoted when it reads as a number, so the text "1"
+  /// is not the number 1). Values are never compared through a lossy conversion; where the
+  /// store already merged distinct values (REAL texts equal as doubles), the table's
+  /// ``HyperparameterTable/warnings`` say so.
   ///
   /// - Parameters:
   ///   - runFilter: As in ``readSnapshotTable(storePath:runFilter:arguments:snapshot:gap:measureIDs:threads:)``.
@@ -256,7 +271,8 @@ extension Database {
   ///   - excludingKeys: Leave these keys out (e.g. `seed`, which is not a grid axis).
   /// - Returns: The table; runs ascending by id.
   /// - Throws: ``DatabaseError``.
-  /// - Complexity: O(rows); each distinct key and value text becomes a String once.
+  /// - Complexity: O(rows); each distinct key and value becomes a String once (up to 64
+  ///   distinct values per key are cached).
   public func readHyperparameters(
     runFilter: String, arguments: [String: DatabaseValue] = [:], keys: [String]? = nil,
     excludingKeys: [String] = []
@@ -271,9 +287,12 @@ extension Database {
       keyFilter += " AND h.key NOT IN (" + excludingKeys.indices.map { ":gapdb_x\($0)" }.joined(separator: ", ") + ")"
       for (i, k) in excludingKeys.enumerated() { all["gapdb_x\(i)"] = .text(k) }
     }
+    // Type codes: 0 integer, 1 real, 2 boolean, 3 text.
     let statement = try makeStatement(
       sql: """
-        SELECT h.run_id, h.key, h.value_type = 'real', h.value, h.value_text
+        SELECT h.run_id, h.key,
+          CASE h.value_type WHEN 'integer' THEN 0 WHEN 'real' THEN 1 WHEN 'boolean' THEN 2 ELSE 3 END,
+          h.value, h.value_text
         FROM hyperparameter AS h
         WHERE h.run_id IN (
           SELECT r.id FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
@@ -285,8 +304,22 @@ extension Database {
     var table = HyperparameterTable(runIDs: [], keys: [], values: [])
     var keyIndex: [String: Int] = [:]
     var keyBytes: [[UInt8]] = []
-    // Per key, the distinct value texts seen so far (few per key in a sweep).
-    var valueCache: [[(bytes: [UInt8], text: String)]] = []
+    // Per key, the distinct values seen so far (few per key in a sweep): type, the value's
+    // bits (integer, boolean, real), the recorded text, and the level key.
+    struct CachedValue {
+      var type: Int32
+      var bits: UInt64
+      var text: [UInt8]
+      var level: String
+    }
+    var valueCache: [[CachedValue]] = []
+    // Per key: the first recorded text (as an exact decimal) of each REAL level, and the
+    // warnings already given.
+    var realTexts: [[String: (recorded: String, exact: String?)]] = []
+    var warned: [Set<String>] = []
+    // Per key: TEXT values that read as numbers, and whether INTEGER/REAL values occur too.
+    var numericTexts: [[String]] = []
+    var hasNumber: [Bool] = []
     var expectedKey = 0
     while try statement.step() {
       let runID = sqlite3_column_int64(h, 0)
@@ -313,31 +346,82 @@ extension Database {
           table.keys.append(name)
           keyBytes.append(Array(UnsafeBufferPointer(start: kp, count: kn)))
           valueCache.append([])
+          realTexts.append([:])
+          warned.append([])
+          numericTexts.append([])
+          hasNumber.append(false)
           table.values.append([String?](repeating: nil, count: table.runIDs.count))
         }
       }
       expectedKey = k + 1
-      let vp = sqlite3_column_text(h, 4)
-      let vn = Int(sqlite3_column_bytes(h, 4))
-      var text: String? = nil
-      if let vp {
-        for entry in valueCache[k] where entry.bytes.count == vn && memcmp(entry.bytes, vp, vn) == 0 {
-          text = entry.text
-          break
-        }
-        if text == nil {
-          var decoded = String(decoding: UnsafeBufferPointer(start: vp, count: vn), as: UTF8.self)
-          if sqlite3_column_int64(h, 2) == 1, sqlite3_column_type(h, 3) == SQLITE_FLOAT {
-            let v = sqlite3_column_double(h, 3)
-            if v.isFinite { decoded = (v == 0 ? 0.0 : v).description }
-          }
-          if valueCache[k].count < 64 {
-            valueCache[k].append((Array(UnsafeBufferPointer(start: vp, count: vn)), decoded))
-          }
-          text = decoded
-        }
+      let type = sqlite3_column_int(h, 2)
+      let isNull = sqlite3_column_type(h, 3) == SQLITE_NULL
+      let bits: UInt64
+      switch type {
+      case 0, 2: bits = UInt64(bitPattern: sqlite3_column_int64(h, 3))
+      case 1: bits = isNull ? Double.nan.bitPattern : sqlite3_column_double(h, 3).bitPattern
+      default: bits = 0
       }
-      table.values[k][run] = text ?? ""
+      // TEXT values are matched by their text (column 3), REAL ones by value and recorded
+      // text (for the merge warning), INTEGER and BOOLEAN ones by value alone.
+      let textColumn: Int32 = type == 3 ? 3 : 4
+      let needsText = type == 1 || type == 3
+      let vp = needsText ? sqlite3_column_text(h, textColumn) : nil
+      let vn = needsText ? Int(sqlite3_column_bytes(h, textColumn)) : 0
+      let textBuffer = UnsafeBufferPointer(start: vp, count: vp == nil ? 0 : vn)
+      var level: String? = nil
+      for entry in valueCache[k]
+      where entry.type == type && entry.bits == bits && entry.text.count == textBuffer.count
+        && (textBuffer.isEmpty || memcmp(entry.text, textBuffer.baseAddress!, textBuffer.count) == 0)
+      {
+        level = entry.level
+        break
+      }
+      if level == nil {
+        let text = String(decoding: textBuffer, as: UTF8.self)
+        let key = table.keys[k]
+        let decoded: String
+        switch type {
+        case 0: decoded = GridLevel.key(integer: Int64(bitPattern: bits))
+        case 2: decoded = bits != 0 ? "true" : "false"
+        case 1:
+          let value = Double(bitPattern: bits)
+          decoded = GridLevel.key(real: value)
+          // The recorded text as an exact decimal: a second text of the same level that is a
+          // different decimal was merged by the REAL type (e.g. 2^70 and 2^70+1).
+          if value.isFinite {
+            let exact = GridLevel.numberKey(text)
+            if let first = realTexts[k][decoded] {
+              if let exact, let firstExact = first.exact, exact != firstExact,
+                warned[k].insert(decoded).inserted, warned[k].count <= 5
+              {
+                table.warnings.append(
+                  (key,
+                  "hyperparameter \"\(key)\": the recorded values \(first.recorded) and \(text) differ but are stored as the same 64-bit real \(value.description), so they form one level"))
+              }
+            } else {
+              realTexts[k][decoded] = (text, exact)
+            }
+          }
+        default:
+          decoded = GridLevel.key(text: text)
+          if numericTexts[k].count < 3, GridLevel.numberKey(text) != nil, !numericTexts[k].contains(text) {
+            numericTexts[k].append(text)
+          }
+        }
+        if type == 0 || type == 1 { hasNumber[k] = true }
+        if valueCache[k].count < 64 {
+          valueCache[k].append(CachedValue(type: type, bits: bits, text: Array(textBuffer), level: decoded))
+        }
+        level = decoded
+      }
+      table.values[k][run] = level
+    }
+    for k in table.keys.indices where hasNumber[k] && !numericTexts[k].isEmpty {
+      let texts = numericTexts[k].map { "\"\($0)\"" }.joined(separator: ", ")
+      table.warnings.append(
+        (table.keys[k],
+        "hyperparameter \"\(table.keys[k])\" has numbers and also text values that read as numbers (\(texts)): text and number are distinct levels"))
     }
     return table
   }

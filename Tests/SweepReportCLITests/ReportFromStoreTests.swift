@@ -75,6 +75,10 @@ func makeWidthStore(at path: String) throws {
     #expect(data.correlations.last?.measure == "m_const")
     // Each ψ: along label_noise (width fixed) the gap always grows with m_good: ψ = 1.
     #expect(good.psiByAxis["label_noise"] == 1)
+    // The lines behind each ψ: a complete 3 × 2 grid, 3 lines along label_noise (one per
+    // width) and 2 along width, all used.
+    #expect(good.psiLinesByAxis["label_noise"] == PsiLineCount(used: 3, skipped: 0))
+    #expect(good.psiLinesByAxis["width"] == PsiLineCount(used: 2, skipped: 0))
     // Scatter of the top measures: 6 finished runs each.
     #expect(data.scatter.first?.points.count == 6)
     // Width sweep: 6 points, 3 with random labels, and the paper's measure.
@@ -106,6 +110,7 @@ func makeWidthStore(at path: String) throws {
     try ReportCommand.parse([path, "--out", html]).run()
     let text = try String(contentsOfFile: html, encoding: .utf8)
     #expect(text.contains("<th>ψ_label_noise</th>"))
+    #expect(text.contains("<th>ψ_width lines used</th>"))
     #expect(text.contains(">m_good</td>"))
     #expect(text.contains("Error vs network size"))
     #expect(text.components(separatedBy: "<svg").count - 1 >= 6)

@@ -4,6 +4,7 @@ import Foundation
 import TabularOutput
 
 extension SeedHandling: ExpressibleByArgument {}
+extension PsiLines: ExpressibleByArgument {}
 
 /// `gapdb correlate`: which complexity measure predicts the generalization gap?
 struct CorrelateCommand: ParsableCommand {
@@ -12,8 +13,8 @@ struct CorrelateCommand: ParsableCommand {
     abstract: "Rank complexity measures by how well they predict the generalization gap.",
     discussion: """
       One row per measure: Kendall's tau_a (Jiang et al.'s tau), tau_b (SciPy's), Spearman's \
-      rho, Pearson's r, the granulated Kendall Psi with one psi_<axis> per hyperparameter, \
-      the conditional mutual information in the paper form (cmi, minimum over conditioning \
+      rho, Pearson's r, the granulated Kendall Psi with one psi_<axis> per hyperparameter \
+      (and the grid lines each psi used and skipped, see --psi-lines), the conditional mutual information in the paper form (cmi, minimum over conditioning \
       sets of size <= 2, with the minimizing set) and the PGDL scoring program's form \
       (cmi_pgdl), and the runs used and excluded. A good measure has positive tau with the \
       gap. NaN/Inf values and missing measures exclude that run from that measure only, and \
@@ -26,6 +27,12 @@ struct CorrelateCommand: ParsableCommand {
       names) is skipped with a note; a non-number among numbers is an error naming its line \
       (--ignore-columns leaves such a column out). Because --csv names the input here, write \
       CSV output with --format csv.
+
+      Grid levels are exact: numbers compare by value, never through a 64-bit float (1, 1.0 \
+      and 1e0 are one level; 2^70 and 2^70+1 written out are two), anything else is text \
+      compared exactly (0x10 is text). A warning names the column and values wherever a \
+      conversion merged distinct values (measure or gap decimals equal as 64-bit floats, \
+      REAL hyperparameters recorded as different decimals).
 
       Examples:
         gapdb correlate runs.db --experiment width-sweep
@@ -92,6 +99,19 @@ struct CorrelateCommand: ParsableCommand {
 
   @Option(help: "Seeds in psi and cmi: average (per configuration, default) or keep (every run).")
   var seeds: SeedHandling = .average
+
+  @Option(
+    help: ArgumentHelp(
+      "Lines psi averages on an incomplete grid: all (every line with 2 or more usable models, default) or complete.",
+      discussion: """
+        A line of axis i holds the models that differ only in hyperparameter i. complete keeps \
+        only lines with a usable model (finite measure and gap) at every level of the axis, the \
+        strict form of Jiang et al.'s psi; all also averages lines with missing levels. Either \
+        way lines_used_<axis> and lines_skipped_<axis> count the lines, and lines_why \
+        says why lines were left out: empty (no run has that combination of the other axes), \
+        with one model, non-finite (fewer than 2 models with finite values), incomplete.
+        """))
+  var psiLines: PsiLines = .all
 
   @Option(help: "Bootstrap resamples for confidence intervals on tau (0 = none).")
   var bootstrap: Int = 0
@@ -165,6 +185,7 @@ struct CorrelateCommand: ParsableCommand {
         gap: gap, measures: list(measures), hyperparameters: list(hyperparameters), threads: threads)
     }
     for note in input.notes { writeStandardError("note: \(note)\n") }
+    for warning in input.warnings { writeStandardError("warning: \(warning)\n") }
     let sink = StandardOutputSink()
     writeCorrelationReport(input, sink: sink)
     sink.flush()
@@ -174,6 +195,7 @@ struct CorrelateCommand: ParsableCommand {
   func writeCorrelationReport(_ input: CorrelationInput, sink: TextSink) {
     var options = EvaluationOptions()
     options.seeds = seeds
+    options.psiLines = psiLines
     options.bootstrapResamples = bootstrap
     options.bootstrapSeed = seed
     options.confidenceLevel = confidence

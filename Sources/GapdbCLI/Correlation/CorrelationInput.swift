@@ -13,6 +13,9 @@ public struct CorrelationInput {
   public var grid: HyperparameterGrid?
   /// Notes for standard error (ignored columns, off-grid runs, …).
   public var notes: [String] = []
+  /// Warnings for standard error: where reading the input lost information (values that
+  /// differ in the input but are equal after conversion), naming the column and the values.
+  public var warnings: [String] = []
 }
 
 /// What `gapdb correlate STORE --experiment NAME` reads: every run's gap and measures at the
@@ -29,22 +32,21 @@ public func correlationInput(storePath: String, experiment: String?) throws -> C
     measures: nil, hyperparameters: nil)
 }
 
-/// Canonical text of a hyperparameter value: numbers in shortest round-trip form (so `0.10`
-/// and `0.1` are one level), anything else trimmed; empty → `nil` (missing).
-func canonicalHyperparameter(_ text: String) -> String? {
-  let trimmed = text.trimmingCharacters(in: .whitespaces)
-  if trimmed.isEmpty { return nil }
-  if let v = Double(trimmed), v.isFinite { return formatDouble(v == 0 ? 0 : v) }
-  return trimmed
-}
-
 /// Parses a numeric CSV cell: empty → `nil` (missing); `nan`, `inf`, `-inf`, `Infinity` and
 /// numbers → their value; anything else is not numeric.
 func parseNumber(_ text: String) -> (isNumeric: Bool, value: Double?) {
-  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  let trimmed = trimmedCell(text)
   if trimmed.isEmpty { return (true, nil) }
   if let v = Double(trimmed) { return (true, v) }
   return (false, nil)
+}
+
+/// `text` without leading and trailing spaces (`CharacterSet.whitespaces`); the text itself,
+/// without a copy, when it starts and ends with a non-space (the common case).
+func trimmedCell(_ text: String) -> String {
+  guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }
+  if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+  return text.trimmingCharacters(in: .whitespaces)
 }
 
 /// Builds the input of `correlate --csv`.
@@ -153,12 +155,109 @@ func makeCorrelationInput(
   }
   var grid: HyperparameterGrid? = nil
   if !axisIndices.isEmpty {
-    let values = table.rows.map { row in axisIndices.map { canonicalHyperparameter(cell(row, $0)) } }
+    // Exact levels (GridLevel): 2^70 and 2^70+1 stay apart, 1 and 1.0 are one level.
+    // Cells repeat (a few levels per axis): parse each distinct text once.
+    var cache = [[String: String?]](repeating: [:], count: axisIndices.count)
+    let values = table.rows.map { row in
+      axisIndices.enumerated().map { a, k -> String? in
+        let text = cell(row, k)
+        if let key = cache[a][text] { return key }
+        let key = GridLevel.key(parsing: text)
+        cache[a][text] = .some(key)
+        return key
+      }
+    }
     let g = HyperparameterGrid(axisNames: hyperparameters, values: values)
     if g.offGridCount > 0 {
       notes.append("\(g.offGridCount) runs lack a hyperparameter value and are left out of psi, cmi and sign-error")
     }
     grid = g
   }
-  return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes)
+  var warnings: [String] = []
+  for (name, k) in [(gapColumn, gapIndex)] + measures.map({ m in (m.name, columnIndex[m.name]!) }) {
+    let values = k == gapIndex ? gap : measures.first { $0.name == name }!.values
+    warnings += conversionWarnings(column: name, texts: table.rows.map { cell($0, k) }, values: values)
+  }
+  return CorrelationInput(gap: gap, measures: measures, grid: grid, notes: notes, warnings: warnings)
+}
+
+/// Warnings where reading a numeric column as 64-bit floats lost information, naming the
+/// column and the first value of each kind: a finite decimal beyond the float range (it reads
+/// as ±inf and is excluded), a nonzero decimal that underflows to 0, and two different
+/// decimals that read as the same float (the statistics see a tie where the file has an
+/// order). Empty when the conversion kept every distinction.
+///
+/// Decimals with at most 15 significant digits map to distinct doubles (DBL_DIG), so merged
+/// values are looked for only when the column holds a longer decimal, and then only among
+/// the values that occur more than once.
+///
+/// - Parameters:
+///   - column: The column name, for the message.
+///   - texts: The cells.
+///   - values: The cells as read (`Double(text)`, NaN when empty), same length.
+/// - Complexity: O(total text length), plus O(n log n) when a long decimal occurs.
+func conversionWarnings(column: String, texts: [String], values: [Double]) -> [String] {
+  var overflow: Int?
+  var underflow: Int?
+  var hasLong = false
+  for (i, text) in texts.enumerated() {
+    let value = values[i]
+    // One pass over the bytes: significant digits of the significand, and whether any
+    // digit / nonzero digit occurs (inf and nan spellings have none).
+    var significant = 0
+    var sawDigit = false
+    var sawNonzero = false
+    var inExponent = false
+    for b in text.utf8 {
+      if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
+        inExponent = true
+      } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+        sawDigit = true
+        if !inExponent {
+          if b != UInt8(ascii: "0") { sawNonzero = true }
+          if sawNonzero { significant += 1 }
+        }
+      }
+    }
+    if value.isInfinite && sawDigit {
+      if overflow == nil { overflow = i }
+    } else if value == 0 && sawNonzero {
+      if underflow == nil { underflow = i }
+    } else if significant > 15 && value.isFinite {
+      hasLong = true
+    }
+  }
+  var warnings: [String] = []
+  func trimmed(_ i: Int) -> String { trimmedCell(texts[i]) }
+  if let overflow {
+    warnings.append(
+      "column \"\(column)\": \(trimmed(overflow)) is beyond the 64-bit float range; it reads as \(values[overflow] < 0 ? "-inf" : "inf") and is excluded like other non-finite values")
+  }
+  if let underflow {
+    warnings.append(
+      "column \"\(column)\": \(trimmed(underflow)) is nonzero but below the 64-bit float range; it reads as 0")
+  }
+  guard hasLong else { return warnings }
+  // Values that occur more than once: the only ones two different decimals can share.
+  var sorted = values.filter(\.isFinite)
+  sorted.sort()
+  var repeated = Set<Double>()
+  for j in sorted.indices.dropFirst() where sorted[j] == sorted[j - 1] { repeated.insert(sorted[j]) }
+  if repeated.isEmpty { return warnings }
+  var first: [Double: (index: Int, exact: String?)] = [:]
+  for (i, value) in values.enumerated() where repeated.contains(value) {
+    guard let seen = first[value] else {
+      first[value] = (i, nil)
+      continue
+    }
+    if texts[i] == texts[seen.index] { continue }
+    let exact = seen.exact ?? GridLevel.numberKey(trimmed(seen.index))
+    first[value] = (seen.index, exact)
+    if let exact, let other = GridLevel.numberKey(trimmed(i)), other != exact {
+      warnings.append(
+        "column \"\(column)\": \(trimmed(seen.index)) and \(trimmed(i)) are different numbers but the same 64-bit float \(value.description), so they compare as equal (a tie)")
+      break
+    }
+  }
+  return warnings
 }

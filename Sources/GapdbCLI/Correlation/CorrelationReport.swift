@@ -55,7 +55,10 @@ func conditioningSetText(_ axes: [String]?) -> Cell {
 /// The columns and rows `correlate` prints. The JSON keys are the column names; they are
 /// stable (new ones may be added):
 ///
-/// `measure`, `tau_a`, `tau_b`, `spearman`, `pearson`, `psi`, `psi_<axis>` per axis, `cmi`,
+/// `measure`, `tau_a`, `tau_b`, `spearman`, `pearson`, `psi`, `psi_<axis>` per axis,
+/// `lines_used_<axis>` and `lines_skipped_<axis>` per axis (the lines ψ_<axis> averaged and
+/// left out), `lines_why` (per axis, why lines were left out, and the used lines
+/// that are incomplete or tied; empty when nothing to say), `cmi`,
 /// `cmi_set`, `cmi_pgdl`, `cmi_pgdl_set`, `n_used`, `n_excluded`; with `--bootstrap`:
 /// `tau_a_ci_low`, `tau_a_ci_high`, `tau_b_ci_low`, `tau_b_ci_high`; with `--test-size`:
 /// `sign_error_mean`, `sign_error_max`, `sign_error_p90`, `sign_error_environments`; and
@@ -63,6 +66,8 @@ func conditioningSetText(_ axes: [String]?) -> Cell {
 func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [String] {
   var columns = ["measure", "tau_a", "tau_b", "spearman", "pearson", "psi"]
   columns += axes.map { "psi_" + $0 }
+  for axis in axes { columns += ["lines_used_" + axis, "lines_skipped_" + axis] }
+  if !axes.isEmpty { columns.append("lines_why") }
   columns += ["cmi", "cmi_set", "cmi_pgdl", "cmi_pgdl_set", "n_used", "n_excluded"]
   if bootstrap { columns += ["tau_a_ci_low", "tau_a_ci_high", "tau_b_ci_low", "tau_b_ci_high"] }
   if signError {
@@ -83,6 +88,13 @@ func correlationRow(
     real(c.pearsonR), real(e.granulatedKendall?.psi),
   ]
   for (k, _) in axes.enumerated() { row.append(real(e.granulatedKendall?.axes[k].psi)) }
+  for (k, _) in axes.enumerated() {
+    let a = e.granulatedKendall?.axes[k]
+    row += [
+      a.map { .integer(Int64($0.linesUsed)) } ?? .null, a.map { .integer(Int64($0.linesSkipped)) } ?? .null,
+    ]
+  }
+  if !axes.isEmpty { row.append(.text(e.granulatedKendall.map(linesExplanation) ?? "")) }
   row += [
     real(e.cmi?.value), conditioningSetText(e.cmi?.minimizingSet), real(e.cmiPGDL?.value),
     conditioningSetText(e.cmiPGDL?.minimizingSet), .integer(Int64(c.usedCount)),
@@ -109,6 +121,28 @@ func correlationRow(
   if let s = e.signError, let reason = s.undefinedReason { notes.append("sign_error: \(reason)") }
   row.append(.text(notes.joined(separator: "; ")))
   return row
+}
+
+/// Why lines of one axis were skipped, and the used lines that are incomplete or tied:
+/// `["1 empty", "2 with one model", "1 non-finite", "3 incomplete", "2 used incomplete",
+/// "1 used tied (tau 0)"]`, only the nonzero ones.
+func lineReasons(_ a: GranulatedKendall.Axis) -> [String] {
+  let counts: [(Int, String)] = [
+    (a.linesEmpty, "empty"), (a.linesWithOneModel, "with one model"), (a.linesNonFinite, "non-finite"),
+    (a.linesIncomplete, "incomplete"), (a.usedLinesIncomplete, "used incomplete"),
+    (a.usedLinesTied, "used tied (tau 0)"),
+  ]
+  return counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+}
+
+/// Why ψ's lines were skipped, per axis with anything to say (``lineReasons(_:)``):
+/// `lr: 1 empty, 2 with one model | depth: 1 used incomplete`; empty when every possible
+/// line was used, complete and untied.
+func linesExplanation(_ g: GranulatedKendall) -> String {
+  g.axes.compactMap { a in
+    let reasons = lineReasons(a)
+    return reasons.isEmpty ? nil : "\(a.name): \(reasons.joined(separator: ", "))"
+  }.joined(separator: " | ")
 }
 
 /// The default `correlate` report (sorted by |τ_a|, no bootstrap or sign-error columns) as

@@ -139,5 +139,7 @@ func loadStoreCorrelationInput(
     let byName = Dictionary(uniqueKeysWithValues: measureColumns.map { ($0.name, $0.values) })
     measureColumns = measures.map { ($0, byName[$0] ?? [Double](repeating: .nan, count: runCount)) }
   }
-  return CorrelationInput(gap: table.gap, measures: measureColumns, grid: grid, notes: notes)
+  return CorrelationInput(
+    gap: table.gap, measures: measureColumns, grid: grid, notes: notes,
+    warnings: hyperparameterValues.warnings.filter { axes.contains($0.key) }.map(\.message))
 }

@@ -122,12 +122,17 @@ struct StoreReportLoader {
       evaluateMeasures(input.measures, gap: input.gap, grid: input.grid, options: options), by: .absTauA)
     let correlations = evaluations.map { e -> CorrelationRow in
       var psiByAxis: [String: Double?] = [:]
-      for a in e.granulatedKendall?.axes ?? [] { psiByAxis[a.name] = a.psi }
+      var psiLines: [String: PsiLineCount] = [:]
+      for a in e.granulatedKendall?.axes ?? [] {
+        psiByAxis[a.name] = a.psi
+        psiLines[a.name] = PsiLineCount(
+          used: a.linesUsed, skipped: a.linesSkipped, why: lineReasons(a).joined(separator: ", "))
+      }
       return CorrelationRow(
         measure: e.name, tauA: e.correlations.kendallTauA, tauB: e.correlations.kendallTauB,
         spearman: e.correlations.spearmanRho, psi: e.granulatedKendall?.psi, psiByAxis: psiByAxis,
         cmi: e.cmi?.value, cmiPGDL: e.cmiPGDL?.value, usedCount: e.correlations.usedCount,
-        excludedCount: e.correlations.excludedCount + preExcluded)
+        excludedCount: e.correlations.excludedCount + preExcluded, psiLinesByAxis: psiLines)
     }
     let gap = included.map { runs[$0].run.generalizationGap ?? .nan }
     let ranked = correlations.filter { $0.tauA != nil }.map(\.measure)
@@ -191,6 +196,7 @@ struct StoreReportLoader {
           + (status == "finished" ? " (no finite gap)" : "") + ".")
     }
     notes += input.notes.filter { !$0.hasPrefix("grid axes") }.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }
+    notes += input.warnings.map { "Warning: " + $0 + "." }
     // Say when the perturbation (flatness) suite is absent, so that no reader takes its
     // measures for ranked and lost (the demo leaves it out: it would multiply its time).
     if !measureValues.isEmpty, !measureValues.keys.contains(where: { $0.hasPrefix("pacbayes_") }) {
