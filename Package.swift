@@ -10,7 +10,10 @@
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
 //   FeedForward, ExperimentRunner <- SweepPlanning (optimizer names; a sweep configuration → a run configuration)
-//   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
+//   MeasureCatalog <- ComplexityMeasures, FlatnessMeasures, RunRecorder: the one measure
+//     descriptor type (id, formula, source, needs, invariances, cost); ExperimentRunner's
+//     GapdbMeasures.all lists every measure, for `gapdb measures --list` and the store.
+//   CorrelationStatistics, TabularOutput, MeasureCatalog: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
@@ -28,6 +31,7 @@ let package = Package(
     .library(name: "RunRecorder", targets: ["RunRecorder"]),
     .library(name: "ResultsStore", targets: ["ResultsStore"]),
     .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
+    .library(name: "MeasureCatalog", targets: ["MeasureCatalog"]),
     .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
     .executable(name: "gapdb", targets: ["gapdb"]),
   ],
@@ -51,13 +55,15 @@ let package = Package(
     .target(
       name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
-    .target(name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput"], swiftSettings: strict),
+    .target(name: "MeasureCatalog", swiftSettings: strict),
+    .target(
+      name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput", "MeasureCatalog"], swiftSettings: strict),
     .target(
       name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
       swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
-      dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      dependencies: ["LinearAlgebra", "MeasureCatalog"],
       exclude: ["README.md"],
       swiftSettings: strict),
     .target(
@@ -74,7 +80,7 @@ let package = Package(
       dependencies: [
         "TabularOutput",
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
-        "FlatnessMeasures",
+        "FlatnessMeasures", "MeasureCatalog",
       ],
       swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
@@ -86,14 +92,15 @@ let package = Package(
       ],
       swiftSettings: strict),
     .target(
-      name: "FlatnessMeasures", dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra"],
+      name: "FlatnessMeasures",
+      dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog"],
       swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -144,20 +151,21 @@ let package = Package(
       name: "ExperimentRunnerTests",
       dependencies: [
         "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
-        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
+        "LinearAlgebra", "FlatnessMeasures", "ComplexityMeasures", "MeasureCatalog", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      name: "RunRecorderTests",
+      dependencies: ["RunRecorder", "MeasureCatalog", "ResultsStore", "TestSupport", "gapdb-testworker"],
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
         "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
-        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward", "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -170,7 +178,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ComplexityMeasuresTests",
-      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "ConvolutionKernelsTests", dependencies: ["ConvolutionKernels", "TestSupport"],
@@ -179,7 +187,7 @@ let package = Package(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "FlatnessMeasuresTests",
-      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

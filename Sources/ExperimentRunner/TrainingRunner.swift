@@ -195,8 +195,8 @@ public func runTraining(
       targetTrainLoss: t.targetTrainLoss))
   flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
-    try recorder.registerMeasures(MeasureRecords.catalogue)
-    if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
+    try recorder.registerMeasures(MeasureRegistry.descriptors)
+    if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.entries) }
     progress(
       .started(
         runID: run.id, runName: runName, trainingCount: train.sampleCount, testCount: prepared.test?.sampleCount ?? 0,
