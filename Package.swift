@@ -14,7 +14,11 @@
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
-//   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
+//   FeedForward, ExperimentRunner <- SweepPlanning (optimizer names; a sweep configuration → a run configuration)
+//   MeasureCatalog <- ComplexityMeasures, FlatnessMeasures, RunRecorder: the one measure
+//     descriptor type (id, formula, source, needs, invariances, cost); ExperimentRunner's
+//     GapdbMeasures.all lists every measure, for `gapdb measures --list` and the store.
+//   CorrelationStatistics, TabularOutput, MeasureCatalog: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
@@ -34,6 +38,7 @@ let package = Package(
     .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
     .library(name: "StatisticsSQL", targets: ["StatisticsSQL"]),
     .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
+    .library(name: "MeasureCatalog", targets: ["MeasureCatalog"]),
     .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
     .executable(name: "gapdb", targets: ["gapdb"]),
   ],
@@ -61,13 +66,15 @@ let package = Package(
     .target(
       name: "StatisticsSQL", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
-    .target(name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput"], swiftSettings: strict),
+    .target(name: "MeasureCatalog", swiftSettings: strict),
+    .target(
+      name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput", "MeasureCatalog"], swiftSettings: strict),
     .target(
       name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
       swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
-      dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      dependencies: ["LinearAlgebra", "MeasureCatalog"],
       exclude: ["README.md"],
       swiftSettings: strict),
     .target(
@@ -84,26 +91,27 @@ let package = Package(
       dependencies: [
         "TabularOutput",
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
-        "FlatnessMeasures",
+        "FlatnessMeasures", "MeasureCatalog",
       ],
       swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
     .target(
       name: "SweepPlanning",
       dependencies: [
-        "TabularOutput",
+        "TabularOutput", "FeedForward", "Datasets", "ExperimentRunner",
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
     .target(
-      name: "FlatnessMeasures", dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra"],
+      name: "FlatnessMeasures",
+      dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog"],
       swiftSettings: strict),
     .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "StatisticsSQL", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -154,7 +162,7 @@ let package = Package(
       name: "ExperimentRunnerTests",
       dependencies: [
         "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
-        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
+        "LinearAlgebra", "FlatnessMeasures", "ComplexityMeasures", "MeasureCatalog", "TestSupport",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -166,13 +174,15 @@ let package = Package(
       name: "StatisticsSQLTests", dependencies: ["StatisticsSQL", "SQLiteCore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      name: "RunRecorderTests",
+      dependencies: ["RunRecorder", "MeasureCatalog", "ResultsStore", "TestSupport", "gapdb-testworker"],
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
         "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
         "StatisticsSQL", "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -185,7 +195,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ComplexityMeasuresTests",
-      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "ConvolutionKernelsTests", dependencies: ["ConvolutionKernels", "TestSupport"],
@@ -194,7 +204,7 @@ let package = Package(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "FlatnessMeasuresTests",
-      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 import ResultsStore
 
 /// Records training runs into a gapdb store.
@@ -36,9 +37,13 @@ public final class Recorder {
 
   /// Adds measures to the catalogue, or updates the entries with the same ids.
   ///
-  /// - Parameter entries: The catalogue entries.
+  /// Writes id, name, description, formula, source and the five flags the descriptor derives
+  /// (`needs_data`, `needs_init` and the exact-invariance flags; see
+  /// ``MeasureCatalog/MeasureDescriptor``). O(n) statements in one transaction.
+  ///
+  /// - Parameter entries: The descriptors, e.g. `GapdbMeasures.all` (ExperimentRunner).
   /// - Throws: `RecorderError.emptyName` for an empty id; `DatabaseError`.
-  public func registerMeasures(_ entries: [MeasureCatalogEntry]) throws {
+  public func registerMeasures(_ entries: [MeasureDescriptor]) throws {
     for entry in entries where entry.id.isEmpty {
       throw RecorderError.emptyName(field: "measure id")
     }

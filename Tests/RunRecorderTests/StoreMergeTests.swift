@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 import ResultsStore
 import RunRecorder
 import TestSupport
@@ -17,10 +18,10 @@ import Testing
   ) throws -> [String] {
     let recorder = try Recorder(path: path)
     try recorder.registerMeasures([
-      MeasureCatalogEntry(
+      MeasureDescriptor(
         id: "spec", name: "Spectral product", description: "∏‖W‖₂", formula: "prod", source: "paper",
-        needsData: false, needsInit: false, isNodeRescalingInvariant: false,
-        isLayerRescalingInvariant: true, isOutputScalingInvariant: false)
+        needs: [.weights], nodeWiseRescaling: .notInvariant, layerWiseRescaling: .invariant,
+        outputScaling: .notInvariant, cost: .weights)
     ])
     var uuids: [String] = []
     for r in 0..<runs {

@@ -1,5 +1,6 @@
 import CorrelationStatistics
 import ResultsStore
+import SweepPlanning
 
 /// Builds the input of `correlate DATABASE` from a gapdb store.
 ///
@@ -110,7 +111,8 @@ func loadStoreCorrelationInput(
     // The shared default (as `gapdb report`): varying keys, not seed, not a function of the
     // other varying axes.
     axes = defaultGridAxes(
-      hyperparameterValues.keys.enumerated().map { (name: $1, values: alignedToSnapshot($0)) })
+      hyperparameterValues.keys.enumerated().map { (name: $1, values: alignedToSnapshot($0)) },
+      preferredOrder: SweepAxis.gridAxisPreference)
     if !axes.isEmpty { notes.append("grid axes: \(axes.joined(separator: ", "))") }
   }
   var grid: HyperparameterGrid? = nil

@@ -2,6 +2,7 @@ import CorrelationStatistics
 import Foundation
 import Reports
 import ResultsStore
+import SweepPlanning
 
 /// Reads one experiment from a store into ``ExperimentReportData``: runs and
 /// hyperparameters, the correlation table (via `CorrelationStatistics.evaluateMeasures`),
@@ -152,7 +153,8 @@ struct StoreReportLoader {
     let allHyper = runs.map(\.run.hyperparameters)
     let varying = Self.orderedAxes(keys).filter { k in Set(allHyper.map { $0[k] ?? "" }).count > 1 }
     let labelKeys =
-      defaultGridAxes(varying.map { k in (name: k, values: allHyper.map { $0[k] }) })
+      defaultGridAxes(
+        varying.map { k in (name: k, values: allHyper.map { $0[k] }) }, preferredOrder: SweepAxis.gridAxisPreference)
       + (varying.contains("seed") ? ["seed"] : [])
     let trajectories = try chosen.map { i in
       var t = try trajectory(of: runs[i].run, measures: trajectoryMeasures)
@@ -283,8 +285,11 @@ struct StoreReportLoader {
   }
 
   /// Axes in sweep order (depth, width, …), then any others alphabetically
-  /// (``orderedByAxisPreference(_:)``, the order the default grid axes are chosen in).
-  static func orderedAxes(_ keys: Set<String>) -> [String] { orderedByAxisPreference(keys) }
+  /// (``orderedByAxisPreference(_:preferredOrder:)`` with the sweep axes first, the order the
+  /// default grid axes are chosen in).
+  static func orderedAxes(_ keys: Set<String>) -> [String] {
+    orderedByAxisPreference(keys, preferredOrder: SweepAxis.gridAxisPreference)
+  }
 
   /// Up to `count` elements spread evenly over `items` (first and last included).
   static func spread<T>(_ items: [T], count: Int) -> [T] {
