@@ -294,3 +294,66 @@ extension Database {
     return changesCount == 1
   }
 }
+
+/// One `measure` catalogue row.
+public struct MeasureCatalogRow: Sendable, Equatable {
+  public var id: String
+  public var name: String
+  public var description: String
+  public var formula: String
+  public var source: String
+  public var needsData: Bool
+  public var needsInit: Bool
+  public var isNodeRescalingInvariant: Bool
+  public var isLayerRescalingInvariant: Bool
+  public var isOutputScalingInvariant: Bool
+
+  /// Creates a row; the arguments are the columns of the same (snake_case) names.
+  public init(
+    id: String, name: String, description: String, formula: String, source: String,
+    needsData: Bool, needsInit: Bool, isNodeRescalingInvariant: Bool,
+    isLayerRescalingInvariant: Bool, isOutputScalingInvariant: Bool
+  ) {
+    self.id = id
+    self.name = name
+    self.description = description
+    self.formula = formula
+    self.source = source
+    self.needsData = needsData
+    self.needsInit = needsInit
+    self.isNodeRescalingInvariant = isNodeRescalingInvariant
+    self.isLayerRescalingInvariant = isLayerRescalingInvariant
+    self.isOutputScalingInvariant = isOutputScalingInvariant
+  }
+}
+
+extension Database {
+  /// Adds catalogue rows, or updates the rows with the same ids, in one transaction.
+  ///
+  /// - Parameter rows: The rows (O(n) statement runs).
+  /// - Throws: `DatabaseError`; nothing is written then.
+  public func upsertMeasures(_ rows: [MeasureCatalogRow]) throws {
+    try inTransaction {
+      let upsert = try cachedStatement(
+        sql: """
+          INSERT INTO measure (id, name, description, formula, source, needs_data, needs_init,
+            is_node_rescaling_invariant, is_layer_rescaling_invariant, is_output_scaling_invariant)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
+            formula = excluded.formula, source = excluded.source, needs_data = excluded.needs_data,
+            needs_init = excluded.needs_init,
+            is_node_rescaling_invariant = excluded.is_node_rescaling_invariant,
+            is_layer_rescaling_invariant = excluded.is_layer_rescaling_invariant,
+            is_output_scaling_invariant = excluded.is_output_scaling_invariant
+          """)
+      func flag(_ b: Bool) -> DatabaseValue { .integer(b ? 1 : 0) }
+      for e in rows {
+        try upsert.execute([
+          .text(e.id), .text(e.name), .text(e.description), .text(e.formula), .text(e.source),
+          flag(e.needsData), flag(e.needsInit), flag(e.isNodeRescalingInvariant),
+          flag(e.isLayerRescalingInvariant), flag(e.isOutputScalingInvariant),
+        ])
+      }
+    }
+  }
+}

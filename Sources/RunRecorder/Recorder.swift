@@ -47,28 +47,15 @@ public final class Recorder {
     for entry in entries where entry.id.isEmpty {
       throw RecorderError.emptyName(field: "measure id")
     }
-    try database.inTransaction {
-      let upsert = try database.cachedStatement(
-        sql: """
-          INSERT INTO measure (id, name, description, formula, source, needs_data, needs_init,
-            is_node_rescaling_invariant, is_layer_rescaling_invariant, is_output_scaling_invariant)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-            formula = excluded.formula, source = excluded.source, needs_data = excluded.needs_data,
-            needs_init = excluded.needs_init,
-            is_node_rescaling_invariant = excluded.is_node_rescaling_invariant,
-            is_layer_rescaling_invariant = excluded.is_layer_rescaling_invariant,
-            is_output_scaling_invariant = excluded.is_output_scaling_invariant
-          """)
-      func flag(_ b: Bool) -> DatabaseValue { .integer(b ? 1 : 0) }
-      for e in entries {
-        try upsert.execute([
-          .text(e.id), .text(e.name), .text(e.description), .text(e.formula), .text(e.source),
-          flag(e.needsData), flag(e.needsInit), flag(e.isNodeRescalingInvariant),
-          flag(e.isLayerRescalingInvariant), flag(e.isOutputScalingInvariant),
-        ])
-      }
-    }
+    try database.upsertMeasures(
+      entries.map { e in
+        MeasureCatalogRow(
+          id: e.id, name: e.name, description: e.description, formula: e.formula, source: e.source,
+          needsData: e.needsData, needsInit: e.needsInit,
+          isNodeRescalingInvariant: e.isNodeRescalingInvariant,
+          isLayerRescalingInvariant: e.isLayerRescalingInvariant,
+          isOutputScalingInvariant: e.isOutputScalingInvariant)
+      })
     knownMeasureIDs.formUnion(entries.map(\.id))
   }
 
