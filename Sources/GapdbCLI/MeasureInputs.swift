@@ -46,7 +46,8 @@ enum MeasureInputLoader {
     }
   }
 
-  /// Converts an array to a Float matrix, rejecting non-finite entries with a clear error.
+  /// Converts an array to a Float matrix, rejecting non-finite entries, and nonzero float64
+  /// entries that float32 rounds to 0, with a clear error naming the array.
   static func matrix(_ a: NumPyArray, role: String) throws(CommandError) -> Matrix {
     let floats = a.values.map { Float($0) }
     let nan = floats.filter { $0.isNaN }.count
@@ -55,6 +56,14 @@ enum MeasureInputLoader {
       throw CommandError(
         "\(role) \(a.name) has \(nan) NaN and \(inf) ±Inf entries (of \(floats.count)\(a.dtype.hasSuffix("8") ? "; float64 values beyond float32 range become ±Inf" : ""))",
         hint: "measures of non-finite weights are undefined; the run probably diverged — use the weights of an earlier epoch.")
+    }
+    // The underflow twin of the overflow rule above: a nonzero float64 value below float32's
+    // smallest subnormal (1.4e-45) would silently become 0 and change every measure.
+    let flushed = zip(a.values, floats).filter { $0.0 != 0 && $0.0.isFinite && $0.1 == 0 }.map(\.0)
+    if let first = flushed.first {
+      throw CommandError(
+        "\(role) \(a.name) has \(flushed.count) nonzero float64 entries (e.g. \(first)) that float32 would round to 0 (of \(floats.count))",
+        hint: "gapdb measures in float32, whose smallest nonzero magnitude is 1.4e-45; rescale the weights or set such entries to 0 explicitly.")
     }
     return Matrix(rows: a.shape[0], columns: a.shape.count > 1 ? a.shape[1] : 1, elements: floats)
   }

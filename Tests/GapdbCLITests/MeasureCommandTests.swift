@@ -136,3 +136,45 @@ import Testing
     #expect(line.contains(",weights,0,0,1,1,0,"))
   }
 }
+
+/// Issue 11: weights near the float32 maximum (`huge_vals.npz`, see
+/// `scripts/reference/scale_fixtures.py`): two rank-one layers c·1·1ᵀ, c = float32(3e38), of
+/// 16×20 and 10×16. Hand-derived: σ = c·√(mn) = 5.36656e39 and 3.79473e39 (= ‖W‖_F), stable
+/// rank 1 each, so stable_rank_sum = 2 — not `inf`, `NaN` or 0.
+@Suite struct MeasureScaleSafetyTests {
+  func run(_ arguments: [String]) throws -> [[String]] {
+    let command = try MeasureCommand.parse(arguments)
+    let sink = StringSink()
+    try command.execute(sink: sink)
+    return sink.text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  }
+
+  @Test func measure_huge_rankOneLayers_haveHandDerivedSpectra() throws {
+    let rows = try run([fixtureURL("measures/npy/huge_vals.npz").path, "--layers", "--csv"])
+    let header = rows[0]
+    let spec = try #require(header.firstIndex(of: "spectral_norm"))
+    let power = try #require(header.firstIndex(of: "spectral_norm_power_iteration"))
+    let fro = try #require(header.firstIndex(of: "frobenius_norm"))
+    let c = Double(Float(3e38))
+    for (row, cells) in zip([320.0, 160.0], rows.dropFirst()) {
+      let want = c * row.squareRoot()
+      for column in [spec, power, fro] {
+        let got = try #require(Double(cells[column]), "\(header[column]) = \(cells[column])")
+        #expect(abs(got - want) <= 1e-6 * want, "\(header[column]) \(got) vs \(want)")
+      }
+    }
+    let measures = try run([fixtureURL("measures/npy/huge_vals.npz").path, "--csv"])
+    let stable = try #require(measures.first { $0[0] == "stable_rank_sum" })
+    #expect(abs((Double(stable[1]) ?? .nan) - 2) <= 1e-6, "\(stable)")
+    #expect(stable[3] == "finite")
+  }
+
+  /// float64 1e-300 (`tiny64.npz`) is below float32's smallest subnormal: converting it would
+  /// silently give 0 (fro_prod 0.0). Like float64 overflow, it is refused naming the tensor.
+  @Test func measure_float64Underflow_isRefusedNamingTheTensor() throws {
+    let r = try MeasureCommandTests().runBinary(["measure", fixtureURL("measures/npy/tiny64.npz").path])
+    #expect(r.status == 1)
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.contains("0.weight") && r.stderr.contains("round to 0") && r.stderr.contains("1e-300"), "\(r.stderr)")
+  }
+}
