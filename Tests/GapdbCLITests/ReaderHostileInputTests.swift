@@ -114,6 +114,16 @@ import Testing
       ["configuration hidden_layout=1000000x1000000: even with a single input feature, the 1-1000000-1000000-10 network"])
   }
 
+  /// Issue 11: `--epochs 1` with a grid axis epochs=5,6 planned one "default" configuration.
+  @Test func sweep_optionConflictingWithAxis_isRefusedNamingBoth() throws {
+    try expectSweepRefused(
+      ["--grid", "epochs=5,6", "--epochs", "1"], status: 64,
+      ["--epochs 1 conflicts with the sweep's axis epochs=5,6"])
+    try expectSweepRefused(
+      ["--grid", "train_size=100,200;width=8", "--train-size", "50"], status: 64,
+      ["--train-size 50 conflicts with the sweep's axis train_size=100,200"])
+  }
+
   @Test func sweep_emptyFile_isRefusedNamingIt() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -319,10 +319,10 @@ struct SweepSourceOptions: ParsableArguments {
   @Option(help: "Experiment name for the runs (default: the sweep file's name, preset-<name>, or 'sweep').")
   var experiment: String?
 
-  @Option(help: "Training examples per run (a fixed seeded subset); overrides the sweep's value.")
+  @Option(help: "Training examples per run (a fixed seeded subset); overrides the sweep's fixed value (refused if the sweep varies train_size).")
   var trainSize: Int?
 
-  @Option(help: "Epoch cap per run; overrides the sweep's value.")
+  @Option(help: "Epoch cap per run; overrides the sweep's fixed value (refused if the sweep varies epochs).")
   var epochs: Int?
 
   mutating func validate() throws {
@@ -335,7 +335,7 @@ struct SweepSourceOptions: ParsableArguments {
     if let experiment, experiment.isEmpty { throw ValidationError("--experiment must not be empty.") }
   }
 
-  /// The sweep, with --train-size and --epochs applied (they replace fixed or varied values).
+  /// The sweep, with --train-size and --epochs applied (they replace fixed values; an axis of the same name is a usage error).
   func specification() throws -> SweepSpecification {
     var spec: SweepSpecification
     if let grid {
@@ -345,6 +345,18 @@ struct SweepSourceOptions: ParsableArguments {
     } else {
       let p = try mapPlanningError { try SweepPreset.named(preset ?? "") }
       spec = p.specification()
+    }
+    // An option replaces a fixed value (that is how it scales a sweep), but an axis the sweep
+    // varies would silently collapse to one value: refuse, naming both.
+    for (option, given, axis) in [("--train-size", trainSize, SweepAxis.trainSize), ("--epochs", epochs, .epochs)] {
+      if let given, let values = spec.axes[axis] {
+        let listed = values.map(\.description).joined(separator: ",")
+        try exitingWithUsageCode {
+          throw CommandUsageError(
+            "\(option) \(given) conflicts with the sweep's axis \(axis.rawValue)=\(listed)",
+            hint: "give \(axis.rawValue) either as an axis of the sweep or with \(option), not both.")
+        }
+      }
     }
     if let trainSize {
       spec.axes[.trainSize] = nil
