@@ -338,13 +338,19 @@ struct SweepSourceOptions: ParsableArguments {
   /// The sweep, with --train-size and --epochs applied (they replace fixed values; an axis of the same name is a usage error).
   func specification() throws -> SweepSpecification {
     var spec: SweepSpecification
+    // Exit codes: a bad --grid or --preset is a bad argument (64); a bad --file is bad data
+    // read at run time (1), like any other file the tool reads.
     if let grid {
-      spec = try mapPlanningError { try SweepSpecification.parseGrid(grid) }
+      spec = try mapPlanningError(asUsage: true) { try SweepSpecification.parseGrid(grid) }
     } else if let file {
       spec = try mapPlanningError { try SweepFileParser.load(path: file) }
     } else {
-      let p = try mapPlanningError { try SweepPreset.named(preset ?? "") }
+      let p = try mapPlanningError(asUsage: true) { try SweepPreset.named(preset ?? "") }
       spec = p.specification()
+    }
+    if file == nil {
+      // Whole-sweep checks (e.g. more than 1,000,000 configurations) of a command-line sweep.
+      try mapPlanningError(asUsage: true) { try spec.validate() }
     }
     // An option replaces a fixed value (that is how it scales a sweep), but an axis the sweep
     // varies would silently collapse to one value: refuse, naming both.
@@ -374,11 +380,15 @@ struct SweepSourceOptions: ParsableArguments {
   }
 }
 
-/// Turns a ``SweepPlanningError`` into a ``CommandError`` with its hint.
-func mapPlanningError<T>(_ body: () throws -> T) throws -> T {
+/// Turns a ``SweepPlanningError`` into a ``CommandError`` with its hint (exit 1), or with
+/// `asUsage` into a usage error (printed the same way, exit 64).
+func mapPlanningError<T>(asUsage: Bool = false, _ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as SweepPlanningError {
+    if asUsage {
+      return try exitingWithUsageCode { throw CommandUsageError(error.description, hint: error.hint) }
+    }
     throw CommandError(error.description, hint: error.hint)
   }
 }
