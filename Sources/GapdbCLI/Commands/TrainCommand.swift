@@ -449,6 +449,13 @@ extension TrainCommand {
   /// than the training set (exit 64, nothing created), a holdout that leaves no training
   /// examples (exit 1), and a network that cannot fit in memory (exit 64).
   func checkLoadedData(_ data: DataSplit) throws {
+    if csv != nil, holdoutFraction > 0, data.train.sampleCount == 0 {
+      let total = data.train.sampleCount + (data.test?.sampleCount ?? 0)
+      throw CommandError(
+        "--holdout-fraction \(formatDouble(holdoutFraction)) holds out all \(total) rows of \(csv ?? "")"
+          + " as the test set, leaving 0 training examples",
+        hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
+    }
     if let trainSize, trainSize > data.train.sampleCount {
       let count = data.train.sampleCount
       try exitingWithUsageCode {
@@ -456,13 +463,6 @@ extension TrainCommand {
           "--train-size \(trainSize) is invalid: the training set has \(count) examples (allowed 1…\(count))",
           hint: "give at most \(count), or omit --train-size to train on all examples.")
       }
-    }
-    if csv != nil, holdoutFraction > 0, data.train.sampleCount == 0 {
-      let total = data.train.sampleCount + (data.test?.sampleCount ?? 0)
-      throw CommandError(
-        "--holdout-fraction \(formatDouble(holdoutFraction)) holds out all \(total) rows of \(csv ?? "")"
-          + " as the test set, leaving 0 training examples",
-        hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
     }
     // The same estimate `runTraining` refuses with; checked here to name the option at fault
     // and exit 64 before the store is created.
