@@ -178,3 +178,36 @@ import Testing
     #expect(r.stderr.contains("0.weight") && r.stderr.contains("round to 0") && r.stderr.contains("1e-300"), "\(r.stderr)")
   }
 }
+
+/// Issue 11 item 7: `gapdb measure` messages name the real fault. Fixtures from
+/// `scripts/reference/scale_fixtures.py`; the network state_deflated.npz is 3→4→2.
+@Suite struct MeasureMessageTests {
+  func npy(_ name: String) -> String { fixtureURL("measures/npy/\(name)").path }
+
+  func refusal(_ arguments: [String]) throws -> String {
+    let r = try MeasureCommandTests().runBinary(["measure"] + arguments)
+    #expect(r.status == 1, "\(arguments): \(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    return r.stderr
+  }
+
+  @Test func logitsClassCount_isCheckedAgainstTheNetworkFirst() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits7.npy"), "--labels", npy("msg_labels50.npy")])
+    #expect(e.contains("has 7 classes (shape (50, 7) of dtype <f4) but the network's last layer has 2 outputs"), "\(e)")
+  }
+
+  @Test func hugeIntegerLabel_isNamedAsOutOfRange() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits2.npy"), "--labels", npy("msg_labels_huge.npy")])
+    #expect(e.contains("--labels entry 0 is 4611686018427387904, an integer outside the class indices 0…1"), "\(e)")
+  }
+
+  @Test func shortLabels_shapeIsWorded() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits2.npy"), "--labels", npy("msg_labels_short.npy")])
+    #expect(e.contains("has shape (49) of dtype <i8; expected (50) to match the 50 rows of the logits"), "\(e)")
+  }
+
+  @Test func duplicateNpzMember_isNamed() throws {
+    let e = try refusal([npy("dup_member.npz")])
+    #expect(e.contains("holds the member 0.weight twice"), "\(e)")
+  }
+}

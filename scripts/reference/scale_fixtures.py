@@ -13,3 +13,19 @@ out = sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/measures/npy"
 np.savez(f"{out}/huge_vals.npz", **{"0.weight": np.full((16, 20), 3e38, np.float32),
                                      "1.weight": np.full((10, 16), 3e38, np.float32)})
 np.savez(f"{out}/tiny64.npz", **{"0.weight": np.full((2, 3), 1e-300, np.float64)})
+
+# gapdb measure message fixtures (issue 11 item 7), for state_deflated.npz (4→2 network).
+np.save(f"{out}/msg_logits7.npy", np.zeros((50, 7), np.float32))
+np.save(f"{out}/msg_labels50.npy", np.full(50, 6, np.int64))
+np.save(f"{out}/msg_logits2.npy", np.zeros((50, 2), np.float32))
+np.save(f"{out}/msg_labels_huge.npy", np.full(50, 2**62, np.int64))
+np.save(f"{out}/msg_labels_short.npy", np.zeros(49, np.int64))
+# An .npz holding the member 0.weight.npy twice (zipfile allows it; numpy.savez never writes it).
+import io, zipfile
+def npy_bytes(a):
+    b = io.BytesIO(); np.save(b, a); return b.getvalue()
+with zipfile.ZipFile(f"{out}/dup_member.npz", "w") as z:
+    import warnings
+    warnings.simplefilter("ignore")
+    z.writestr("0.weight.npy", npy_bytes(np.ones((2, 3), np.float32)))
+    z.writestr("0.weight.npy", npy_bytes(np.ones((4, 5), np.float32)))
