@@ -93,6 +93,12 @@ import Testing
     ("real:5", "real\t5.0"),
     ("real:99999999999999999999999", "real\t1e+23"),
     ("real:0x1p-3", "real\t0.125"),
+    // Zeros as written and representable subnormals are not underflow (issue 11).
+    ("0.0", "real\t0.0"),
+    (" -0.0", "real\t-0.0"),
+    ("0e-999", "real\t0.0"),
+    ("1e-310", "real\t1e-310"),
+    ("real:4.9e-324", "real\t5e-324"),
     ("real:-inf", "real\t-inf"),
     ("text:0x10", "text\t0x10"),
     ("text:42", "text\t42"),
