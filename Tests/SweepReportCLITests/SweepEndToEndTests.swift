@@ -148,7 +148,7 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
     defer { dir.remove() }
     let store = dir.path("s.sqlite")
     let bad = try runProduct("gapdb", ["sweep", store, "--grid", "widht=4"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)  // a bad --grid is a bad argument (issue 11)
     #expect(bad.stderr.contains("Error: Unknown sweep axis 'widht'."))
     #expect(bad.stderr.contains("Hint: Known axes: depth, width"))
     #expect(!FileManager.default.fileExists(atPath: store))

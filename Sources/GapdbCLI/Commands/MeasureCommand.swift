@@ -93,7 +93,7 @@ public struct MeasureCommand: ParsableCommand {
     let (network, _) = try MeasureInputLoader.loadNetwork(weights: weights, initial: initialWeights)
     var outputs: TrainingOutputStatistics?
     if let logits, let labels {
-      outputs = try MeasureInputLoader.loadOutputs(logits: logits, labels: labels)
+      outputs = try MeasureInputLoader.loadOutputs(logits: logits, labels: labels, networkClasses: network.outputDimension)
       if outputs?.classCount != network.outputDimension {
         throw CommandError(
           "--logits have \(outputs?.classCount ?? 0) classes but the network's last layer has \(network.outputDimension) outputs",

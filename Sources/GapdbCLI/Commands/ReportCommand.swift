@@ -54,6 +54,13 @@ public struct ReportCommand: ParsableCommand {
 
   public func validate() throws {
     try validateNonEmptyPath(store, "<store>")
+    try validateNonEmptyPath(out, "--out")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ValidationError(
+        "--out '\(out)' is a folder, not a file. "
+          + "Hint: name the report file inside it, e.g. --out \((out as NSString).appendingPathComponent("report.html")).")
+    }
     if let what = storeFileOverwritten(by: out, store: store) {
       throw ValidationError(
         "--out '\(out)' is \(what); writing the report there would destroy the store. "

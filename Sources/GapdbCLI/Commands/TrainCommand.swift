@@ -445,9 +445,9 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
-  /// Checks what needs the loaded data, before the store is touched: a holdout that leaves no
-  /// training examples (exit 1, like a too-large --train-size), and a network that cannot fit
-  /// in memory (exit 64).
+  /// Checks what needs the loaded data, before the store is touched: a --train-size larger
+  /// than the training set (exit 64, nothing created), a holdout that leaves no training
+  /// examples (exit 1), and a network that cannot fit in memory (exit 64).
   func checkLoadedData(_ data: DataSplit) throws {
     if csv != nil, holdoutFraction > 0, data.train.sampleCount == 0 {
       let total = data.train.sampleCount + (data.test?.sampleCount ?? 0)
@@ -455,6 +455,14 @@ extension TrainCommand {
         "--holdout-fraction \(formatDouble(holdoutFraction)) holds out all \(total) rows of \(csv ?? "")"
           + " as the test set, leaving 0 training examples",
         hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
+    }
+    if let trainSize, trainSize > data.train.sampleCount {
+      let count = data.train.sampleCount
+      try exitingWithUsageCode {
+        throw CommandUsageError(
+          "--train-size \(trainSize) is invalid: the training set has \(count) examples (allowed 1…\(count))",
+          hint: "give at most \(count), or omit --train-size to train on all examples.")
+      }
     }
     // The same estimate `runTraining` refuses with; checked here to name the option at fault
     // and exit 64 before the store is created.
