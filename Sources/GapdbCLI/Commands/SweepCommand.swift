@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentRunner
 import FeedForward
 import Foundation
 import ResultsStore
@@ -167,8 +168,13 @@ public struct SweepCommand: ParsableCommand {
     if dryRun && !storeExists {
       ledger = SweepLedger(runsByKey: [:])
     } else {
+      // Runs count as done only when trained on this sweep's data (SweepLedger's rule).
+      let configJSON = all.first.flatMap { first in
+        (try? RecordedRunConfiguration.encoder.encode(trainingRunConfiguration(for: first, context: context)))
+          .flatMap { String(data: $0, encoding: .utf8) }
+      }
       ledger = try SweepLedger.read(
-        database: Database(storePath: store, readOnly: dryRun), experiment: experiment)
+        database: Database(storePath: store, readOnly: dryRun), experiment: experiment, configJSON: configJSON)
     }
     var plan: [SweepConfiguration] = []
     var crashed: [Int64] = []
