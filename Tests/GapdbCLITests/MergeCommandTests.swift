@@ -113,4 +113,69 @@ import Testing
       #expect(result.status == 64, "\(extra): \(result.stderr)")
     }
   }
+
+  /// gapdb run with `variables` set in its environment.
+  func gapdb(environment variables: [String], _ arguments: [String]) throws -> ProcessResult {
+    try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), variables + [builtProductURL("gapdb").path] + arguments).wait()
+  }
+
+  @Test func sbatchOptions_withLineBreaksOrWithoutDashes_areRefusedNamingThem() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("s.sqlite")
+    for option in ["--time=1\necho injected", "--time=1\rx", "time=1", "-t", "--"] {
+      let result = try gapdb(["sweep", store, "--grid", "width=4", "--slurm", "1", "--sbatch-option=\(option)"])
+      #expect(result.status == 64, "\(option.debugDescription): \(result.stderr)")
+      #expect(result.stderr.contains(option.debugDescription), "\(result.stderr)")
+      #expect(result.stdout.isEmpty)
+    }
+    #expect(!FileManager.default.fileExists(atPath: store + ".shards"))
+  }
+
+  @Test func slurmTaskCount_isCappedAtTheConfigurations_andAbsurdCountsAreRefused() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("s.sqlite")
+    let capped = try gapdb(["sweep", store, "--grid", "width=4,8", "--slurm", "5"])
+    #expect(capped.status == 0)
+    #expect(capped.stdout.split(separator: "\n").contains("#SBATCH --array=0-1"))
+    #expect(capped.stdout.contains("n=2\n"))
+    #expect(capped.stderr.contains("--slurm 5") && capped.stderr.contains("using 2"))
+    for n in ["9223372036854775807", "4000002"] {
+      let result = try gapdb(["sweep", store, "--grid", "width=4", "--slurm", n])
+      #expect(result.status == 64, "\(n): \(result.stderr)")
+      #expect(result.stderr.contains(n))
+    }
+    // --jobs is passed through: each task gets that many CPUs and runs that many workers.
+    let jobs = try gapdb(["sweep", store, "--grid", "width=4,8", "--slurm", "2", "--jobs", "2"])
+    #expect(jobs.status == 0)
+    #expect(jobs.stdout.contains("#SBATCH --cpus-per-task=2") && jobs.stdout.contains("'--jobs' '2'"))
+    #expect(!FileManager.default.fileExists(atPath: store))
+  }
+
+  @Test func submitWithoutSbatch_failsBeforeWritingAnything() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let shards = dir.path("shards")
+    let result = try gapdb(
+      environment: ["PATH=\(dir.path("no-bin"))"],
+      ["sweep", dir.path("s.sqlite"), "--grid", "width=4", "--slurm", "1", "--submit", "--shard-dir", shards])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("sbatch") && result.stderr.contains("PATH"))
+    #expect(!FileManager.default.fileExists(atPath: shards))
+    #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))
+  }
+
+  @Test func singleWriterEnvironment_withJobs_isRefusedLikeTheFlag() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    for value in ["1", "yes"] {
+      let result = try gapdb(
+        environment: ["GAPDB_SINGLE_WRITER=\(value)"],
+        ["sweep", dir.path("s.sqlite"), "--grid", "width=4,8", "--jobs", "2", "--epochs", "1"])
+      #expect(result.status == 64, "\(result.stderr)")
+      #expect(result.stderr.contains("GAPDB_SINGLE_WRITER") && result.stderr.contains("--jobs 2"))
+      #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))
+    }
+  }
 }

@@ -121,6 +121,23 @@ public struct SweepCommand: ParsableCommand {
     }
     if let slurm {
       if slurm < 1 { throw ValidationError("--slurm must be ≥ 1 array tasks; got \(slurm).") }
+      if slurm > Self.maximumSlurmTasks {
+        throw ValidationError(
+          "--slurm \(slurm) is more array tasks than Slurm allows (at most \(Self.maximumSlurmTasks)).\n"
+            + "Hint: use at most one task per configuration; gapdb caps N at the configuration count.")
+      }
+      for option in sbatchOption {
+        let shown = option.debugDescription
+        if option.contains(where: { $0.isNewline || $0 == "\0" }) {
+          throw ValidationError(
+            "--sbatch-option \(shown) contains a line break; each option must be one #SBATCH line.")
+        }
+        if !option.hasPrefix("--") || option.count < 3 {
+          throw ValidationError(
+            "--sbatch-option \(shown) is not a long sbatch option.\n"
+              + "Hint: write it with its dashes, e.g. --sbatch-option=--time=02:00:00.")
+        }
+      }
       if shard != nil { throw ValidationError("--slurm makes the shards itself; drop --shard.") }
       if dryRun { throw ValidationError("--slurm only prints a script; drop --dry-run.") }
     } else if submit || shardDir != nil || !sbatchOption.isEmpty {
@@ -128,6 +145,11 @@ public struct SweepCommand: ParsableCommand {
     }
     if singleWriter && jobs > 1 {
       throw ValidationError("--single-writer means one writing process; it cannot be combined with --jobs \(jobs).")
+    }
+    if slurm == nil && jobs > 1 && StoreJournalPolicy.fromEnvironment == .singleWriterOnSharedFileSystem {
+      throw ValidationError(
+        "GAPDB_SINGLE_WRITER is set (one writing process); it cannot be combined with --jobs \(jobs).\n"
+          + "Hint: unset GAPDB_SINGLE_WRITER, or use --jobs 1.")
     }
   }
 
@@ -143,7 +165,12 @@ public struct SweepCommand: ParsableCommand {
     // so a dry run shows them too and a refused sweep writes nothing.
     try checkPlannedConfigurations(all, context: context)
 
-    if let slurm {
+    if var slurm {
+      if slurm > all.count {
+        FileHandle.standardError.write(Data(
+          "gapdb sweep: --slurm \(slurm) is more tasks than the \(all.count) configurations; using \(all.count).\n".utf8))
+        slurm = all.count
+      }
       try submitToSlurm(spec: spec, experiment: experiment, shardCount: slurm)
       return
     }
@@ -259,6 +286,20 @@ public struct SweepCommand: ParsableCommand {
 }
 
 extension SweepCommand {
+  /// The largest `--slurm N` accepted: Slurm's own ceiling for `MaxArraySize` (4 000 001,
+  /// so task indices 0…4 000 000).
+  static let maximumSlurmTasks = 4_000_001
+
+  /// The first executable file named `name` in a folder of `PATH`, or `nil`.
+  static func executableOnPath(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+      let candidate = ((folder.isEmpty ? "." : String(folder)) as NSString).appendingPathComponent(name)
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
   /// `--slurm N`: prints the submission script, or with `--submit` writes and runs it.
   func submitToSlurm(spec: SweepSpecification, experiment: String, shardCount: Int) throws {
     guard let executable = currentGapdbExecutable() else {
@@ -288,6 +329,12 @@ extension SweepCommand {
       sink.write(script)
       sink.flush()
       return
+    }
+    // Without sbatch nothing could be submitted: say so before writing anything.
+    guard Self.executableOnPath("sbatch") != nil else {
+      throw CommandError(
+        "--submit needs sbatch, which is not on PATH; nothing was written.",
+        hint: "Run on a Slurm login node, or drop --submit to print the script.")
     }
     let scriptPath = (directory as NSString).appendingPathComponent("submit.sh")
     try writingFile(scriptPath) {
