@@ -20,15 +20,17 @@ public struct SweepCommand: ParsableCommand {
       complete grid is there for Ψ and CMI.
 
       Resuming: each run stores its configuration key. Rerunning the same sweep
-      skips configurations with a finished (or diverged) run, and trains again
-      those whose run failed or whose process died (killed, machine lost).
+      skips configurations with a finished (or diverged) run on the same data
+      (--data-dir), and trains again those whose run failed or whose process
+      died (killed, machine lost).
 
-      Cluster: --shard i/n trains only configurations with index ≡ i (mod n); give each
-      shard its own store on node-local disk (SQLite's WAL mode is unsafe on network
-      filesystems, and gapdb refuses to write a store there) and combine the copies
-      with gapdb merge. --slurm N prints (--submit: submits) a Slurm array job doing
-      exactly that plus a merge job that waits for it (--dependency=afterok);
-      submitting again trains only what is missing.
+      Cluster: --shard i/n trains only configurations with index ≡ i (mod n);
+      give each shard its own store on node-local disk (SQLite's WAL mode is
+      unsafe on network filesystems, and gapdb refuses to write a store there)
+      and combine the copies with gapdb merge. --slurm N prints (--submit:
+      submits) a Slurm array job doing exactly that plus a merge job that waits
+      for it (--dependency=afterok); N is capped at the configuration count.
+      Submitting again trains only what is missing.
 
       Presets (Neyshabur et al. 2017 and 2015; Jiang et al. 2020):
         width     1 hidden layer, 8 … 4096 units (powers of 2), true vs
@@ -53,7 +55,8 @@ public struct SweepCommand: ParsableCommand {
         gapdb sweep runs.sqlite --preset width --train-size 10000 --jobs 2
         gapdb sweep runs.sqlite --file sweep.toml --shard $SLURM_ARRAY_TASK_ID/8
         gapdb sweep runs.sqlite --preset grid --slurm 8 > submit.sh && bash submit.sh
-        gapdb sweep runs.sqlite --preset grid --slurm 8 --submit --sbatch-option=--time=02:00:00
+        gapdb sweep runs.sqlite --preset grid --slurm 8 --submit \\
+          --sbatch-option=--time=02:00:00
         gapdb sweep runs.sqlite --preset grid --dry-run
       """)
 
