@@ -77,6 +77,32 @@ import Testing
     #expect(replaced.status == 0 && replaced.stderr.contains("1 replaced"))
   }
 
+  @Test func outputThatIsAStoresCompanionFile_isRefused_andNothingIsWritten() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), other = dir.path("other.sqlite")
+    try makeStore(a, runs: 1)
+    try makeStore(other, runs: 1)
+    for out in [a + "-wal", a + "-journal", other + "-shm", other + "-wal"] {
+      try? FileManager.default.removeItem(atPath: out)
+      let result = try gapdb(["merge", out, a])
+      #expect(result.status == 64, "\(out): \(result.stderr)")
+      #expect(result.stderr.contains(out) && result.stderr.contains("destroy the store"), "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out))
+    }
+  }
+
+  @Test func unwritableOutput_namesTheFolder_notASQLiteCode() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), out = dir.path("missing/out.sqlite")
+    try makeStore(a, runs: 1)
+    let result = try gapdb(["merge", out, a])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("the folder \(dir.path("missing")) does not exist"), "\(result.stderr)")
+    #expect(!result.stderr.contains("SQLite"))
+  }
+
   @Test func usageErrors_exit64() throws {
     #expect(try gapdb(["merge", "out.sqlite"]).status == 64)
     #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)

@@ -65,6 +65,19 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
+    // OUT must not be a companion file (-wal, -shm, -journal) of an existing store (an input
+    // or any other), nor an input's companion: SQLite would write a whole database there.
+    for suffix in ["-wal", "-shm", "-journal"] where output.hasSuffix(suffix) {
+      let base = String(output.dropLast(suffix.count))
+      if FileManager.default.fileExists(atPath: base) {
+        try checkOutputIsNotStore(output, option: "<output>", store: base)
+      }
+    }
+    for input in inputs where storeFileOverwritten(by: output, store: input) != "the store itself" {
+      try checkOutputIsNotStore(output, option: "<output>", store: input)
+    }
+    // The writability check every writing command makes, naming the file or folder at fault.
+    if !dryRun { try checkStoreIsWritable(output) }
     let options = MergeOptions(onConflict: onConflict, keepDuplicateConfigurations: keepDuplicates)
     let merger: StoreMerger = try translatingDatabaseErrors {
       if dryRun { return try StoreMerger.dryRun(outputPath: output, options: options) }
