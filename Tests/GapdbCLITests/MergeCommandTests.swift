@@ -103,6 +103,33 @@ import Testing
     #expect(!result.stderr.contains("SQLite"))
   }
 
+  @Test func everyInputRefused_leavesNoNewOutputBehind_butKeepsAnExistingOne() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let junk = dir.path("junk.sqlite"), out = dir.path("out.sqlite")
+    try Data("not a database at all, just some text bytes".utf8).write(to: URL(fileURLWithPath: junk))
+    let result = try gapdb(["merge", out, junk])
+    #expect(result.status == 1)
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+      #expect(!FileManager.default.fileExists(atPath: out + suffix), "\(suffix)")
+    }
+    let existing = dir.path("existing.sqlite")
+    try makeStore(existing, runs: 1)
+    #expect(try gapdb(["merge", existing, junk]).status == 1)
+    #expect(FileManager.default.fileExists(atPath: existing))
+  }
+
+  @Test func outputThatIsNoStore_isNamed() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), out = dir.path("notes.sqlite")
+    try makeStore(a, runs: 1)
+    try Data(String(repeating: "plain text, not SQLite. ", count: 40).utf8).write(to: URL(fileURLWithPath: out))
+    let result = try gapdb(["merge", out, a])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains(out), "\(result.stderr)")
+  }
+
   @Test func usageErrors_exit64() throws {
     #expect(try gapdb(["merge", "out.sqlite"]).status == 64)
     #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)
