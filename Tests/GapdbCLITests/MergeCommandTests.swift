@@ -130,6 +130,38 @@ import Testing
     #expect(result.stderr.contains(out), "\(result.stderr)")
   }
 
+  /// A WAL-mode input in a folder this user may not write (so SQLite cannot create its -shm)
+  /// is read all the same; run as `nobody` when the tests run as root.
+  @Test(.enabled(if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+  func inputInAReadOnlyFolder_isMerged() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let inputs = dir.path("in"), outputs = dir.path("out")
+    for folder in [inputs, outputs] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    }
+    let a = inputs + "/a.sqlite"
+    try makeStore(a, runs: 2)
+    #expect(!FileManager.default.fileExists(atPath: a + "-shm"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: a)
+    let out = outputs + "/all.sqlite"
+    let gapdb = builtProductURL("gapdb").path
+    let result: ProcessResult
+    if geteuid() == 0 {
+      try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: outputs)
+      result = try ChildProcess(
+        URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", "nobody", "--", gapdb, "merge", out, a]).wait()
+    } else {
+      try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: inputs)
+      result = try ChildProcess(URL(fileURLWithPath: gapdb), ["merge", out, a]).wait()
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: inputs)
+    }
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("2 runs added"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: a + "-shm"))
+  }
+
   @Test func usageErrors_exit64() throws {
     #expect(try gapdb(["merge", "out.sqlite"]).status == 64)
     #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)
