@@ -22,4 +22,15 @@ import Testing
     let expected = try String(contentsOf: url, encoding: .utf8)
     #expect(result.stdout == expected, "help of \(command) changed; re-record if intended")
   }
+
+  /// The discussion is written to fit 80 columns: wrapping it leaves no line of one stray
+  /// word mid-sentence (e.g. "each", or an example's option cut off from its command).
+  @Test func sweepHelp_hasNoWrappedOneWordLines() throws {
+    let result = try runProduct("gapdb", ["sweep", "--help"])
+    let strays = result.stdout.split(separator: "\n").filter { line in
+      let words = line.split(separator: " ")
+      return words.count == 1 && !line.hasSuffix(":") && !line.hasSuffix(".") && !line.hasPrefix(" ")
+    }
+    #expect(strays.isEmpty, "\(strays)")
+  }
 }

@@ -77,6 +77,91 @@ import Testing
     #expect(replaced.status == 0 && replaced.stderr.contains("1 replaced"))
   }
 
+  @Test func outputThatIsAStoresCompanionFile_isRefused_andNothingIsWritten() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), other = dir.path("other.sqlite")
+    try makeStore(a, runs: 1)
+    try makeStore(other, runs: 1)
+    for out in [a + "-wal", a + "-journal", other + "-shm", other + "-wal"] {
+      try? FileManager.default.removeItem(atPath: out)
+      let result = try gapdb(["merge", out, a])
+      #expect(result.status == 64, "\(out): \(result.stderr)")
+      #expect(result.stderr.contains(out) && result.stderr.contains("destroy the store"), "\(result.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: out))
+    }
+  }
+
+  @Test func unwritableOutput_namesTheFolder_notASQLiteCode() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), out = dir.path("missing/out.sqlite")
+    try makeStore(a, runs: 1)
+    let result = try gapdb(["merge", out, a])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("the folder \(dir.path("missing")) does not exist"), "\(result.stderr)")
+    #expect(!result.stderr.contains("SQLite"))
+  }
+
+  @Test func everyInputRefused_leavesNoNewOutputBehind_butKeepsAnExistingOne() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let junk = dir.path("junk.sqlite"), out = dir.path("out.sqlite")
+    try Data("not a database at all, just some text bytes".utf8).write(to: URL(fileURLWithPath: junk))
+    let result = try gapdb(["merge", out, junk])
+    #expect(result.status == 1)
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+      #expect(!FileManager.default.fileExists(atPath: out + suffix), "\(suffix)")
+    }
+    let existing = dir.path("existing.sqlite")
+    try makeStore(existing, runs: 1)
+    #expect(try gapdb(["merge", existing, junk]).status == 1)
+    #expect(FileManager.default.fileExists(atPath: existing))
+  }
+
+  @Test func outputThatIsNoStore_isNamed() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), out = dir.path("notes.sqlite")
+    try makeStore(a, runs: 1)
+    try Data(String(repeating: "plain text, not SQLite. ", count: 40).utf8).write(to: URL(fileURLWithPath: out))
+    let result = try gapdb(["merge", out, a])
+    #expect(result.status != 0)
+    #expect(result.stderr.contains(out), "\(result.stderr)")
+  }
+
+  /// A WAL-mode input in a folder this user may not write (so SQLite cannot create its -shm)
+  /// is read all the same; run as `nobody` when the tests run as root.
+  @Test(.enabled(if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")))
+  func inputInAReadOnlyFolder_isMerged() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let inputs = dir.path("in"), outputs = dir.path("out")
+    for folder in [inputs, outputs] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+    }
+    let a = inputs + "/a.sqlite"
+    try makeStore(a, runs: 2)
+    #expect(!FileManager.default.fileExists(atPath: a + "-shm"))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.url.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: a)
+    let out = outputs + "/all.sqlite"
+    let gapdb = builtProductURL("gapdb").path
+    let result: ProcessResult
+    if geteuid() == 0 {
+      try FileManager.default.setAttributes([.ownerAccountID: 65534], ofItemAtPath: outputs)
+      result = try ChildProcess(
+        URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", "nobody", "--", gapdb, "merge", out, a]).wait()
+    } else {
+      try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: inputs)
+      result = try ChildProcess(URL(fileURLWithPath: gapdb), ["merge", out, a]).wait()
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: inputs)
+    }
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("2 runs added"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: a + "-shm"))
+  }
+
   @Test func usageErrors_exit64() throws {
     #expect(try gapdb(["merge", "out.sqlite"]).status == 64)
     #expect(try gapdb(["merge", "out.sqlite", "a.sqlite", "--on-conflict", "maybe"]).status == 64)
@@ -111,6 +196,71 @@ import Testing
                   ["--single-writer", "--jobs", "2"]] {
       let result = try gapdb(grid + extra)
       #expect(result.status == 64, "\(extra): \(result.stderr)")
+    }
+  }
+
+  /// gapdb run with `variables` set in its environment.
+  func gapdb(environment variables: [String], _ arguments: [String]) throws -> ProcessResult {
+    try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), variables + [builtProductURL("gapdb").path] + arguments).wait()
+  }
+
+  @Test func sbatchOptions_withLineBreaksOrWithoutDashes_areRefusedNamingThem() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("s.sqlite")
+    for option in ["--time=1\necho injected", "--time=1\rx", "time=1", "-t", "--"] {
+      let result = try gapdb(["sweep", store, "--grid", "width=4", "--slurm", "1", "--sbatch-option=\(option)"])
+      #expect(result.status == 64, "\(option.debugDescription): \(result.stderr)")
+      #expect(result.stderr.contains(option.debugDescription), "\(result.stderr)")
+      #expect(result.stdout.isEmpty)
+    }
+    #expect(!FileManager.default.fileExists(atPath: store + ".shards"))
+  }
+
+  @Test func slurmTaskCount_isCappedAtTheConfigurations_andAbsurdCountsAreRefused() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let store = dir.path("s.sqlite")
+    let capped = try gapdb(["sweep", store, "--grid", "width=4,8", "--slurm", "5"])
+    #expect(capped.status == 0)
+    #expect(capped.stdout.split(separator: "\n").contains("#SBATCH --array=0-1"))
+    #expect(capped.stdout.contains("n=2\n"))
+    #expect(capped.stderr.contains("--slurm 5") && capped.stderr.contains("using 2"))
+    for n in ["9223372036854775807", "4000002"] {
+      let result = try gapdb(["sweep", store, "--grid", "width=4", "--slurm", n])
+      #expect(result.status == 64, "\(n): \(result.stderr)")
+      #expect(result.stderr.contains(n))
+    }
+    // --jobs is passed through: each task gets that many CPUs and runs that many workers.
+    let jobs = try gapdb(["sweep", store, "--grid", "width=4,8", "--slurm", "2", "--jobs", "2"])
+    #expect(jobs.status == 0)
+    #expect(jobs.stdout.contains("#SBATCH --cpus-per-task=2") && jobs.stdout.contains("'--jobs' '2'"))
+    #expect(!FileManager.default.fileExists(atPath: store))
+  }
+
+  @Test func submitWithoutSbatch_failsBeforeWritingAnything() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let shards = dir.path("shards")
+    let result = try gapdb(
+      environment: ["PATH=\(dir.path("no-bin"))"],
+      ["sweep", dir.path("s.sqlite"), "--grid", "width=4", "--slurm", "1", "--submit", "--shard-dir", shards])
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("sbatch") && result.stderr.contains("PATH"))
+    #expect(!FileManager.default.fileExists(atPath: shards))
+    #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))
+  }
+
+  @Test func singleWriterEnvironment_withJobs_isRefusedLikeTheFlag() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    for value in ["1", "yes"] {
+      let result = try gapdb(
+        environment: ["GAPDB_SINGLE_WRITER=\(value)"],
+        ["sweep", dir.path("s.sqlite"), "--grid", "width=4,8", "--jobs", "2", "--epochs", "1"])
+      #expect(result.status == 64, "\(result.stderr)")
+      #expect(result.stderr.contains("GAPDB_SINGLE_WRITER") && result.stderr.contains("--jobs 2"))
+      #expect(!FileManager.default.fileExists(atPath: dir.path("s.sqlite")))
     }
   }
 }

@@ -65,12 +65,42 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
+    // OUT must not be a companion file (-wal, -shm, -journal) of an existing store (an input
+    // or any other), nor an input's companion: SQLite would write a whole database there.
+    for suffix in ["-wal", "-shm", "-journal"] where output.hasSuffix(suffix) {
+      let base = String(output.dropLast(suffix.count))
+      if FileManager.default.fileExists(atPath: base) {
+        try checkOutputIsNotStore(output, option: "<output>", store: base)
+      }
+    }
+    for input in inputs where storeFileOverwritten(by: output, store: input) != "the store itself" {
+      try checkOutputIsNotStore(output, option: "<output>", store: input)
+    }
+    // The writability check every writing command makes, naming the file or folder at fault.
+    if !dryRun { try checkStoreIsWritable(output) }
     let options = MergeOptions(onConflict: onConflict, keepDuplicateConfigurations: keepDuplicates)
-    let merger: StoreMerger = try translatingDatabaseErrors {
-      if dryRun { return try StoreMerger.dryRun(outputPath: output, options: options) }
-      return try StoreMerger(
-        outputPath: output, options: options,
-        journal: singleWriter ? .singleWriterOnSharedFileSystem : .fromEnvironment)
+    let outputExisted = FileManager.default.fileExists(atPath: output)
+    let summaries = try mergeInputs(options: options)
+    // Every input refused: an OUT this command created holds nothing; leave no file behind.
+    if !dryRun && !outputExisted && !summaries.contains(where: \.isMerged) {
+      for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: output + suffix) }
+    }
+    try report(summaries)
+  }
+
+  /// Merges each input in turn; the output store is closed on return.
+  private func mergeInputs(options: MergeOptions) throws -> [MergeInputSummary] {
+    let merger: StoreMerger
+    do {
+      merger = try translatingDatabaseErrors(writablePath: dryRun ? nil : output) {
+        if dryRun { return try StoreMerger.dryRun(outputPath: output, options: options) }
+        return try StoreMerger(
+          outputPath: output, options: options,
+          journal: singleWriter ? .singleWriterOnSharedFileSystem : .fromEnvironment)
+      }
+    } catch var error as CommandError where !error.message.contains(output) {
+      error.message = "the output \(output): \(error.message)"  // name the file at fault
+      throw error
     }
     var summaries: [MergeInputSummary] = []
     for input in inputs {
@@ -86,6 +116,11 @@ struct MergeCommand: ParsableCommand {
       if let refusal = summary.refusal, !dryRun { writeStandardError("Error: \(refusal)\n") }
       summaries.append(summary)
     }
+    return summaries
+  }
+
+  /// Prints the plan (--dry-run) and the summary; throws when an input was refused.
+  private func report(_ summaries: [MergeInputSummary]) throws {
     if dryRun { printPlan(summaries) }
     let merged = summaries.filter(\.isMerged)
     let refused = summaries.count - merged.count

@@ -20,15 +20,17 @@ public struct SweepCommand: ParsableCommand {
       complete grid is there for Ψ and CMI.
 
       Resuming: each run stores its configuration key. Rerunning the same sweep
-      skips configurations with a finished (or diverged) run, and trains again
-      those whose run failed or whose process died (killed, machine lost).
+      skips configurations with a finished (or diverged) run on the same data
+      (--data-dir), and trains again those whose run failed or whose process
+      died (killed, machine lost).
 
-      Cluster: --shard i/n trains only configurations with index ≡ i (mod n); give each
-      shard its own store on node-local disk (SQLite's WAL mode is unsafe on network
-      filesystems, and gapdb refuses to write a store there) and combine the copies
-      with gapdb merge. --slurm N prints (--submit: submits) a Slurm array job doing
-      exactly that plus a merge job that waits for it (--dependency=afterok);
-      submitting again trains only what is missing.
+      Cluster: --shard i/n trains only configurations with index ≡ i (mod n);
+      give each shard its own store on node-local disk (SQLite's WAL mode is
+      unsafe on network filesystems, and gapdb refuses to write a store there)
+      and combine the copies with gapdb merge. --slurm N prints (--submit:
+      submits) a Slurm array job doing exactly that plus a merge job that waits
+      for it (--dependency=afterok); N is capped at the configuration count.
+      Submitting again trains only what is missing.
 
       Presets (Neyshabur et al. 2017 and 2015; Jiang et al. 2020):
         width     1 hidden layer, 8 … 4096 units (powers of 2), true vs
@@ -53,7 +55,8 @@ public struct SweepCommand: ParsableCommand {
         gapdb sweep runs.sqlite --preset width --train-size 10000 --jobs 2
         gapdb sweep runs.sqlite --file sweep.toml --shard $SLURM_ARRAY_TASK_ID/8
         gapdb sweep runs.sqlite --preset grid --slurm 8 > submit.sh && bash submit.sh
-        gapdb sweep runs.sqlite --preset grid --slurm 8 --submit --sbatch-option=--time=02:00:00
+        gapdb sweep runs.sqlite --preset grid --slurm 8 --submit \\
+          --sbatch-option=--time=02:00:00
         gapdb sweep runs.sqlite --preset grid --dry-run
       """)
 
@@ -121,6 +124,23 @@ public struct SweepCommand: ParsableCommand {
     }
     if let slurm {
       if slurm < 1 { throw ValidationError("--slurm must be ≥ 1 array tasks; got \(slurm).") }
+      if slurm > Self.maximumSlurmTasks {
+        throw ValidationError(
+          "--slurm \(slurm) is more array tasks than Slurm allows (at most \(Self.maximumSlurmTasks)).\n"
+            + "Hint: use at most one task per configuration; gapdb caps N at the configuration count.")
+      }
+      for option in sbatchOption {
+        let shown = option.debugDescription
+        if option.contains(where: { $0.isNewline || $0 == "\0" }) {
+          throw ValidationError(
+            "--sbatch-option \(shown) contains a line break; each option must be one #SBATCH line.")
+        }
+        if !option.hasPrefix("--") || option.count < 3 {
+          throw ValidationError(
+            "--sbatch-option \(shown) is not a long sbatch option.\n"
+              + "Hint: write it with its dashes, e.g. --sbatch-option=--time=02:00:00.")
+        }
+      }
       if shard != nil { throw ValidationError("--slurm makes the shards itself; drop --shard.") }
       if dryRun { throw ValidationError("--slurm only prints a script; drop --dry-run.") }
     } else if submit || shardDir != nil || !sbatchOption.isEmpty {
@@ -128,6 +148,11 @@ public struct SweepCommand: ParsableCommand {
     }
     if singleWriter && jobs > 1 {
       throw ValidationError("--single-writer means one writing process; it cannot be combined with --jobs \(jobs).")
+    }
+    if slurm == nil && jobs > 1 && StoreJournalPolicy.fromEnvironment == .singleWriterOnSharedFileSystem {
+      throw ValidationError(
+        "GAPDB_SINGLE_WRITER is set (one writing process); it cannot be combined with --jobs \(jobs).\n"
+          + "Hint: unset GAPDB_SINGLE_WRITER, or use --jobs 1.")
     }
   }
 
@@ -143,7 +168,12 @@ public struct SweepCommand: ParsableCommand {
     // so a dry run shows them too and a refused sweep writes nothing.
     try checkPlannedConfigurations(all, context: context)
 
-    if let slurm {
+    if var slurm {
+      if slurm > all.count {
+        FileHandle.standardError.write(Data(
+          "gapdb sweep: --slurm \(slurm) is more tasks than the \(all.count) configurations; using \(all.count).\n".utf8))
+        slurm = all.count
+      }
       try submitToSlurm(spec: spec, experiment: experiment, shardCount: slurm)
       return
     }
@@ -259,6 +289,20 @@ public struct SweepCommand: ParsableCommand {
 }
 
 extension SweepCommand {
+  /// The largest `--slurm N` accepted: Slurm's own ceiling for `MaxArraySize` (4 000 001,
+  /// so task indices 0…4 000 000).
+  static let maximumSlurmTasks = 4_000_001
+
+  /// The first executable file named `name` in a folder of `PATH`, or `nil`.
+  static func executableOnPath(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+      let candidate = ((folder.isEmpty ? "." : String(folder)) as NSString).appendingPathComponent(name)
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
   /// `--slurm N`: prints the submission script, or with `--submit` writes and runs it.
   func submitToSlurm(spec: SweepSpecification, experiment: String, shardCount: Int) throws {
     guard let executable = currentGapdbExecutable() else {
@@ -288,6 +332,12 @@ extension SweepCommand {
       sink.write(script)
       sink.flush()
       return
+    }
+    // Without sbatch nothing could be submitted: say so before writing anything.
+    guard Self.executableOnPath("sbatch") != nil else {
+      throw CommandError(
+        "--submit needs sbatch, which is not on PATH; nothing was written.",
+        hint: "Run on a Slurm login node, or drop --submit to print the script.")
     }
     let scriptPath = (directory as NSString).appendingPathComponent("submit.sh")
     try writingFile(scriptPath) {

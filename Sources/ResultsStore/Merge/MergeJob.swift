@@ -229,9 +229,15 @@ struct MergeJob {
         SELECT mr.src_id AS src_id, \(m) FROM temp.merge_run AS mr
         JOIN main.\(table) AS m ON m.run_id = mr.out_id WHERE mr.action = 'compare'
         """
+      // A changed row is in both EXCEPTs: count differing primary keys (without run_id) once.
+      let primaryKey = try db.fetchAll(
+        sql: "SELECT name FROM pragma_table_info(?1, 'main') WHERE pk > 0 ORDER BY pk",
+        arguments: [.text(table)]
+      ).compactMap { $0[0].stringValue }.filter { $0 != "run_id" && columns.contains($0) }
+      let rowKey = "json_array(" + (primaryKey.isEmpty ? columns : primaryKey).map(q).joined(separator: ", ") + ")"
       for row in try db.fetchAll(
         sql: """
-          SELECT src_id, count(*), min(\(q(key))) FROM (
+          SELECT src_id, count(DISTINCT \(rowKey)), min(\(q(key))) FROM (
             SELECT * FROM (\(theirs) EXCEPT \(mine))
             UNION ALL
             SELECT * FROM (\(mine) EXCEPT \(theirs)))
@@ -240,7 +246,7 @@ struct MergeJob {
       {
         let n = row[1].int64Value ?? 0
         differences[row[0].int64Value ?? 0, default: []].append(
-          "\(table): \(n) row\(n == 1 ? "" : "s") differ (first at \(key) \(Self.show(row[2])))")
+          "\(table): \(n) row\(n == 1 ? " differs" : "s differ") (first at \(key) \(Self.show(row[2])))")
       }
     }
     try db.execute(sql: "UPDATE temp.merge_run SET action = 'skip' WHERE action = 'compare'")

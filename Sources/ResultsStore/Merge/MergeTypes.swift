@@ -149,7 +149,14 @@ public enum MergeError: Error, CustomStringConvertible, Sendable, Equatable {
     case .conflictingMeasure(let path, let id, let output, let input):
       return "\(path): measure '\(id)' is defined differently: output \(output); input \(input); "
         + "the input was not merged\nHint: catalogue ids must mean one thing; rename the id in one "
-        + "store (gapdb sql --write \"UPDATE measure SET id = '\(id)_v2' WHERE id = '\(id)'\")."
+        + "store (gapdb sql --write \(shellQuoted(path)) \"UPDATE measure SET id = '\(id)_v2' WHERE id = '\(id)'\")."
     }
   }
+}
+
+/// `text` as one shell word: unchanged when it holds only safe characters, else single-quoted.
+func shellQuoted(_ text: String) -> String {
+  let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,=")
+  if !text.isEmpty && text.allSatisfy({ safe.contains($0) }) { return text }
+  return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

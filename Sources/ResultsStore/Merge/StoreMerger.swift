@@ -22,7 +22,8 @@ import GapdbCSQLite
 ///   output already has finished (same experiment, `config.sweep_key` and data — equal
 ///   `config.data_source` and `config.data` — another UUID) is skipped and counted, unless ``MergeOptions/keepDuplicateConfigurations``.
 /// - **One transaction per input.** An input is merged entirely or not at all.
-/// - **Inputs are read-only.** Each input is attached as `file:…?mode=ro`; its bytes are never
+/// - **Inputs are read-only.** Each input is attached as `file:…?mode=ro` (plus `immutable=1`
+///   when its folder is read-only for this user and it has no `-wal`/`-shm` file); its bytes are never
 ///   changed. Inside the transaction SQLite reads one consistent snapshot of it, so a store
 ///   still being written by another process is read as of its last commit (in WAL mode SQLite
 ///   may create the input's `-shm`/`-wal` side files if they are missing; their content is
@@ -125,9 +126,17 @@ public final class StoreMerger {
     if let outputPath, Self.isSameFile(absolute, outputPath) {
       throw MergeError.inputIsOutput(path: inputPath)
     }
+    // A WAL-mode store is read through its -shm file, which SQLite must create beside it when
+    // missing. In a folder this user may not write, with no -wal (so no connection has it
+    // open for writing) and no -shm, the file is attached as immutable instead.
+    let folder = (absolute as NSString).deletingLastPathComponent
+    let folderIsReadOnly = access(folder.isEmpty ? "." : folder, W_OK) != 0
+    let immutable = folderIsReadOnly && !FileManager.default.fileExists(atPath: absolute + "-wal")
+      && !FileManager.default.fileExists(atPath: absolute + "-shm")
     do {
       try output.execute(
-        sql: "ATTACH DATABASE ?1 AS \(Self.input)", arguments: [.text(Self.readOnlyURI(absolute))])
+        sql: "ATTACH DATABASE ?1 AS \(Self.input)",
+        arguments: [.text(Self.readOnlyURI(absolute) + (immutable ? "&immutable=1" : ""))])
       defer { try? output.execute(sql: "DETACH DATABASE \(Self.input)") }
       // quick_check reads every page of the input; a cache that holds the input lets the copy
       // that follows read them again without going back to the file (64 MiB at most).
@@ -137,6 +146,13 @@ public final class StoreMerger {
           db: output, options: options, inputPath: inputPath, absoluteInputPath: absolute)
         return try job.run()
       }
+    } catch let error as DatabaseError where error.isReadOnly || error.resultCode == SQLITE_CANTOPEN {
+      guard folderIsReadOnly else { throw error }
+      throw MergeError.unreadableInput(
+        path: inputPath,
+        reason: "SQLite must create \(inputPath)-shm beside this WAL-mode store (it has a -wal or -shm "
+          + "file), but the folder \(folder) is read-only for you; copy the store with its -wal "
+          + "file to a folder you may write to and merge the copy")
     } catch let error as DatabaseError where error.resultCode == SQLITE_NOTADB {
       throw MergeError.unreadableInput(path: inputPath, reason: "not an SQLite database")
     } catch let error as DatabaseError where error.resultCode == SQLITE_CORRUPT {
