@@ -4,6 +4,11 @@
 //
 // Dependencies flow one way:
 //   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
+//   CorrelationStatistics, ResultsStore, Reports <- GapAnalysis <- GapdbCLI, gapdb-bench
+//     (snapshot selection, gap, axes, the correlation table, report data: correlate and report)
+//   SweepPlanning, ExperimentRunner, RunRecorder <- Sweeps <- GapdbCLI
+//     (sweep execution: process pool, ledger, resume, progress)
+//   Only the executables depend on GapdbCLI (and tests); gapdb-bench uses libraries only.
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCBLAS <- ConvolutionKernels (conv geometry and kernels for issue 13; not wired in yet)
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
@@ -88,11 +93,22 @@ let package = Package(
       name: "FlatnessMeasures", dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra"],
       swiftSettings: strict),
     .target(
+      name: "GapAnalysis",
+      dependencies: ["CorrelationStatistics", "ResultsStore", "Reports", "TabularOutput"],
+      swiftSettings: cliSettings),
+    .target(
+      name: "Sweeps",
+      dependencies: [
+        "SweepPlanning", "ExperimentRunner", "RunRecorder", "ResultsStore", "FeedForward", "Datasets",
+        "TabularOutput",
+      ],
+      swiftSettings: cliSettings),
+    .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "GapAnalysis", "Sweeps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -100,7 +116,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "GapAnalysis", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
         "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
         "ConvolutionKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,8 +132,8 @@ let package = Package(
     .testTarget(
       name: "SweepReportCLITests",
       dependencies: [
-        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "ExperimentRunner",
-        "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
+        "GapdbCLI", "GapAnalysis", "Sweeps", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder",
+        "ExperimentRunner", "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -155,7 +171,7 @@ let package = Package(
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
-        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "GapdbCLI", "GapAnalysis", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
         "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import ResultsStore
 import TabularOutput
 import Testing
 import TestSupport
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// Runs `gapdb correlate` in process and returns the JSON rows.
@@ -142,12 +144,12 @@ func near(_ value: Any?, _ expected: Double, _ tolerance: Double = 1e-9) -> Bool
   }
 
   @Test func snapshotArgument_parsesEveryForm() {
-    #expect(Snapshot(argument: "final") == .final)
-    #expect(Snapshot(argument: "epoch=12") == .epoch(12))
-    #expect(Snapshot(argument: "train-loss=0.01") == .trainLoss(0.01))
-    #expect(Snapshot(argument: "best-test-error") == .bestTestError)
-    #expect(Snapshot(argument: "train-loss=nan") == nil)
-    #expect(Snapshot(argument: "last") == nil)
+    #expect(SnapshotSelector(argument: "final") == .final)
+    #expect(SnapshotSelector(argument: "epoch=12") == .epoch(12))
+    #expect(SnapshotSelector(argument: "train-loss=0.01") == .trainLoss(0.01))
+    #expect(SnapshotSelector(argument: "best-test-error") == .bestTestError)
+    #expect(SnapshotSelector(argument: "train-loss=nan") == nil)
+    #expect(SnapshotSelector(argument: "last") == nil)
   }
 }
 

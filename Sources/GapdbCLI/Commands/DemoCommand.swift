@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SweepPlanning
+import Sweeps
 import TabularOutput
 
 /// `text` as one shell word: unchanged when it only holds safe characters, else in single quotes.

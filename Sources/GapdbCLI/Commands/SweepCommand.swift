@@ -3,6 +3,7 @@ import FeedForward
 import Foundation
 import ResultsStore
 import SweepPlanning
+import Sweeps
 import TabularOutput
 
 /// `gapdb sweep`: train the cartesian product of hyperparameter values into one store.
@@ -140,7 +141,9 @@ public struct SweepCommand: ParsableCommand {
       measureEvery: measureEvery)
     // The trainer's refusals (width, epochs, memory) before the store is created or read,
     // so a dry run shows them too and a refused sweep writes nothing.
-    try checkPlannedConfigurations(all, context: context)
+    if let problem = plannedConfigurationsProblem(all, context: context) {
+      try exitingWithUsageCode { throw CommandUsageError(problem.message, hint: problem.hint) }
+    }
 
     if let slurm {
       try submitToSlurm(spec: spec, experiment: experiment, shardCount: slurm)

@@ -19,7 +19,7 @@ import SweepPlanning
 /// final epoch. The run is named after the varied
 /// values, records the hyperparameter `init`, and carries `sweep_key` (for resuming) and
 /// `sweep_configuration` in its config JSON.
-func trainingRunConfiguration(
+public func trainingRunConfiguration(
   for configuration: SweepConfiguration, context: SweepRunContext
 ) -> TrainingRunConfiguration {
   var optimizer = OptimizerConfiguration(weightDecay: configuration.weightDecay)
@@ -57,12 +57,12 @@ private let loadedData = Mutex<[String: DataSplit]>([:])
 
 /// Trains and records one sweep configuration in this process.
 ///
-/// - Throws: ``CommandError`` for unusable settings or data; the trainer's errors otherwise
+/// - Throws: ``SweepError`` for unusable settings or data; the trainer's errors otherwise
 ///   (the run is then marked `failed` by the trainer).
-func trainSweepConfiguration(_ configuration: SweepConfiguration, context: SweepRunContext) throws {
+public func trainSweepConfiguration(_ configuration: SweepConfiguration, context: SweepRunContext) throws {
   let run = trainingRunConfiguration(for: configuration, context: context)
   if let problem = run.validationProblem() {
-    throw CommandError("Configuration \(configuration.displayName): \(problem).")
+    throw SweepError("Configuration \(configuration.displayName): \(problem).")
   }
   let directory = context.dataDirectory ?? IDXDataset.defaultFashionMNISTDirectory
   let data: DataSplit
@@ -72,7 +72,7 @@ func trainSweepConfiguration(_ configuration: SweepConfiguration, context: Sweep
     do {
       data = try run.dataSource.load(seed: run.training.seed)
     } catch {
-      throw CommandError(
+      throw SweepError(
         "Cannot load the training data from \(directory): \(error)",
         hint: "Install Fashion-MNIST (apt-get install dataset-fashion-mnist) or pass --data-dir DIR with the four IDX files.")
     }
@@ -91,7 +91,7 @@ func trainSweepConfiguration(_ configuration: SweepConfiguration, context: Sweep
 /// Training checks the estimate again with the data's feature count.
 ///
 /// - Returns: A message naming the configuration and the value, or `nil`.
-func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
+public func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
   let run = trainingRunConfiguration(for: configuration, context: context)
   if let problem = run.validationProblem() { return "configuration \(configuration.displayName): \(problem)" }
   let sizes = [1] + run.training.hiddenLayerSizes + [10]
@@ -101,9 +101,12 @@ func planningProblem(_ configuration: SweepConfiguration, context: SweepRunConte
   return nil
 }
 
-/// Refuses the sweep (exit 64) when any configuration has a ``planningProblem(_:context:)``,
-/// naming the first such configuration and the count of the others.
-func checkPlannedConfigurations(_ configurations: [SweepConfiguration], context: SweepRunContext) throws {
+/// Why the sweep is refused (`gapdb` exits 64) when any configuration has a
+/// ``planningProblem(_:context:)``: the first such configuration and the count of the others,
+/// with a hint; `nil` when every configuration can be trained.
+public func plannedConfigurationsProblem(
+  _ configurations: [SweepConfiguration], context: SweepRunContext
+) -> SweepError? {
   var first: String?
   var count = 0
   for c in configurations {
@@ -111,11 +114,9 @@ func checkPlannedConfigurations(_ configurations: [SweepConfiguration], context:
     first = first ?? problem
     count += 1
   }
-  guard let first else { return }
-  try exitingWithUsageCode {
-    throw CommandUsageError(
-      first + (count > 1 ? " (and \(count - 1) more configurations)" : ""),
-      hint: "change the sweep's values: hidden widths up to \(TrainingConfiguration.maximumHiddenWidth) units that fit "
-        + "in memory, up to \(TrainingConfiguration.maximumEpochs) epochs. Nothing was written.")
-  }
+  guard let first else { return nil }
+  return SweepError(
+    first + (count > 1 ? " (and \(count - 1) more configurations)" : ""),
+    hint: "change the sweep's values: hidden widths up to \(TrainingConfiguration.maximumHiddenWidth) units that fit "
+      + "in memory, up to \(TrainingConfiguration.maximumEpochs) epochs. Nothing was written.")
 }
