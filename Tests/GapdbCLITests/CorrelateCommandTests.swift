@@ -11,24 +11,9 @@ import TestSupport
 /// Runs `gapdb correlate` in process and returns the JSON rows.
 func correlateJSON(_ arguments: [String]) throws -> [[String: Any]] {
   let command = try #require(try GapdbCommand.parseAsRoot(["correlate"] + arguments + ["--format", "json"]) as? CorrelateCommand)
-  let input: CorrelationInput
-  if let csv = command.csvPath {
-    var ignored = Set((command.ignoreColumns ?? "").split(separator: ",").map(String.init))
-    ignored.insert("seed")
-    input = try makeCorrelationInput(
-      table: try readCSV(path: csv), path: csv, gapColumn: command.gapColumn ?? "",
-      hyperparameters: (command.hyperparameters ?? "").split(separator: ",").map(String.init),
-      measureNames: command.measures.map { $0.split(separator: ",").map(String.init) },
-      ignored: ignored)
-  } else {
-    input = try loadStoreCorrelationInput(
-      path: command.database ?? "", experiment: command.experiment,
-      whereClause: command.whereClause, snapshot: command.at, gap: command.gap,
-      measures: command.measures.map { $0.split(separator: ",").map(String.init) },
-      hyperparameters: command.hyperparameters.map { $0.split(separator: ",").map(String.init) })
-  }
+  // The command's own path: its library call, then its writer.
   let sink = StringSink()
-  command.writeCorrelationReport(input, sink: sink)
+  command.writeCorrelationReport(try command.analysis(), sink: sink)
   let parsed = try JSONSerialization.jsonObject(with: Data(sink.text.utf8))
   return try #require(parsed as? [[String: Any]])
 }

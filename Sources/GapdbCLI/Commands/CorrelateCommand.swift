@@ -211,12 +211,8 @@ struct CorrelateCommand: ParsableCommand {
     return options
   }
 
-  /// Computes and writes the report of `input` (separate from `run` so tests can capture it).
-  func writeCorrelationReport(_ input: CorrelationInput, sink: TextSink) {
-    writeCorrelationReport(analyze(input, options: evaluationOptions, sort: sort), sink: sink)
-  }
-
-  /// Writes the table of an analysis in the chosen format.
+  /// Writes the table of an analysis in the chosen format (separate from `run` so tests can
+  /// capture it).
   func writeCorrelationReport(_ result: AnalysisResult, sink: TextSink) {
     let writer = output.makeWriter(sink: sink)
     writer.begin(columns: result.columns)

@@ -173,37 +173,22 @@ public struct SweepCommand: ParsableCommand {
       ledger = try SweepLedger.read(
         database: Database(storePath: store, readOnly: dryRun), experiment: experiment)
     }
-    var plan: [SweepConfiguration] = []
-    var crashed: [Int64] = []
-    var rows: [[Cell]] = []
-    var skipped = 0
-    for c in selected {
-      let (decision, dead) = ledger.decide(key: c.key)
-      switch decision {
-      case .done(let id):
-        skipped += 1
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: done (run \(id))")])
-      case .inProgressElsewhere(let id):
-        skipped += 1
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: training elsewhere (run \(id))")])
-      case .train(let failures):
-        plan.append(c)
-        crashed += dead
-        let note = failures > 0 ? "train (again after \(failures) failed)" : "train"
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text(note)])
-      }
-    }
+    let resume = SweepResumePlan(configurations: selected, ledger: ledger)
+    let plan = resume.toTrain
+    let skipped = resume.skippedCount
     if dryRun {
       let sink = StandardOutputSink()
       let writer = RowWriter(format: .table, sink: sink)
       writer.begin(columns: ["index", "configuration", "plan"])
-      for r in rows { writer.write(r) }
+      for (c, action) in resume.entries {
+        writer.write([.integer(Int64(c.index)), .text(c.displayName), .text(action.text)])
+      }
       writer.finish()
       sink.flush()
       return
     }
     let database = try Database(storePath: store)
-    try SweepLedger.markCrashed(crashed, database: database)
+    try SweepLedger.markCrashed(resume.crashedRunIDs, database: database)
     if !quiet {
       let shardText = shardSelection.map { " (shard \($0.index)/\($0.count))" } ?? ""
       writeStandardError(
@@ -211,7 +196,7 @@ public struct SweepCommand: ParsableCommand {
           + "\(plan.count) to train, --jobs \(jobs). Store: \(store)\n")
     }
     guard !plan.isEmpty else { return }
-    let firstNewRunID = (try database.scalar(sql: "SELECT coalesce(max(id), 0) + 1 FROM run").int64Value) ?? 1
+    let firstNewRunID = try SweepProgressMonitor.nextRunID(database: database)
     let monitor =
       quiet
       ? nil
