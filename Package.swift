@@ -3,7 +3,12 @@
 // predicts the generalization gap.
 //
 // Dependencies flow one way:
-//   GapdbCSQLite <- ResultsStore <- RunRecorder <- GapdbCLI <- gapdb
+//   GapdbCSQLite <- SQLiteCore (generic SQLite layer: connection, statements, migration engine)
+//   SQLiteCore <- ResultsStore (the gapdb store: schema, canned queries, snapshot reads, merge;
+//     CorrelationStatistics only for GridLevel, the exact hyperparameter level keys)
+//     <- RunRecorder <- GapdbCLI <- gapdb
+//   SQLiteCore, CorrelationStatistics <- StatisticsSQL (kendall_tau, … as SQL functions; the
+//     front ends that want them install them: the CLI's sql/query, tests)
 //   CorrelationStatistics, ResultsStore, Reports <- GapAnalysis <- GapdbCLI, gapdb-bench
 //     (snapshot selection, gap, axes, the correlation table, report data: correlate and report)
 //   SweepPlanning, ExperimentRunner, RunRecorder <- Sweeps <- GapdbCLI
@@ -14,7 +19,11 @@
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
 //   FeedForward, ComplexityMeasures, RunRecorder <- ExperimentRunner <- GapdbCLI
 //   FeedForward, Datasets <- FlatnessMeasures <- ExperimentRunner, GapdbCLI (perturbation measures)
-//   CorrelationStatistics, TabularOutput: pure Swift, no dependencies.
+//   FeedForward, ExperimentRunner <- SweepPlanning (optimizer names; a sweep configuration → a run configuration)
+//   MeasureCatalog <- ComplexityMeasures, FlatnessMeasures, RunRecorder: the one measure
+//     descriptor type (id, formula, source, needs, invariances, cost); ExperimentRunner's
+//     GapdbMeasures.all lists every measure, for `gapdb measures --list` and the store.
+//   CorrelationStatistics, TabularOutput, MeasureCatalog: pure Swift, no dependencies.
 // The measures, statistics and trainer modules know nothing of SQLite.
 import PackageDescription
 
@@ -31,7 +40,10 @@ let package = Package(
   products: [
     .library(name: "RunRecorder", targets: ["RunRecorder"]),
     .library(name: "ResultsStore", targets: ["ResultsStore"]),
+    .library(name: "SQLiteCore", targets: ["SQLiteCore"]),
+    .library(name: "StatisticsSQL", targets: ["StatisticsSQL"]),
     .library(name: "ComplexityMeasures", targets: ["ComplexityMeasures"]),
+    .library(name: "MeasureCatalog", targets: ["MeasureCatalog"]),
     .library(name: "CorrelationStatistics", targets: ["CorrelationStatistics"]),
     .executable(name: "gapdb", targets: ["gapdb"]),
   ],
@@ -52,16 +64,22 @@ let package = Package(
 
     // MARK: - Implementation details
     .target(name: "TabularOutput", swiftSettings: strict),
+    .target(name: "SQLiteCore", dependencies: ["GapdbCSQLite"], swiftSettings: strict),
     .target(
-      name: "ResultsStore", dependencies: ["GapdbCSQLite", "CorrelationStatistics"],
+      name: "ResultsStore", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
       swiftSettings: strict),
-    .target(name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput"], swiftSettings: strict),
+    .target(
+      name: "StatisticsSQL", dependencies: ["SQLiteCore", "GapdbCSQLite", "CorrelationStatistics"],
+      swiftSettings: strict),
+    .target(name: "MeasureCatalog", swiftSettings: strict),
+    .target(
+      name: "RunRecorder", dependencies: ["ResultsStore", "TabularOutput", "MeasureCatalog"], swiftSettings: strict),
     .target(
       name: "LinearAlgebra", dependencies: ["GapdbCBLAS"], exclude: ["README.md"],
       swiftSettings: strict),
     .target(
       name: "ComplexityMeasures",
-      dependencies: ["LinearAlgebra", .product(name: "RealModule", package: "swift-numerics")],
+      dependencies: ["LinearAlgebra", "MeasureCatalog"],
       exclude: ["README.md"],
       swiftSettings: strict),
     .target(
@@ -78,37 +96,38 @@ let package = Package(
       dependencies: [
         "TabularOutput",
         "FeedForward", "Datasets", "ComplexityMeasures", "RunRecorder", "LinearAlgebra", "GapdbCZlib",
-        "FlatnessMeasures",
+        "FlatnessMeasures", "MeasureCatalog",
       ],
       swiftSettings: strict),
     .target(name: "Reports", swiftSettings: strict),
     .target(
       name: "SweepPlanning",
       dependencies: [
-        "TabularOutput",
+        "TabularOutput", "FeedForward", "Datasets", "ExperimentRunner",
         .product(name: "TOMLKit", package: "TOMLKit"), .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: strict),
     .target(
-      name: "FlatnessMeasures", dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra"],
+      name: "FlatnessMeasures",
+      dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog"],
       swiftSettings: strict),
     .target(
       name: "GapAnalysis",
-      dependencies: ["CorrelationStatistics", "ResultsStore", "Reports", "TabularOutput"],
+      dependencies: ["CorrelationStatistics", "SQLiteCore", "ResultsStore", "Reports", "TabularOutput", "SweepPlanning"],
       swiftSettings: cliSettings),
     .target(
       name: "Sweeps",
       dependencies: [
-        "SweepPlanning", "ExperimentRunner", "RunRecorder", "ResultsStore", "FeedForward", "Datasets",
-        "TabularOutput",
+        "SweepPlanning", "ExperimentRunner", "RunRecorder", "SQLiteCore", "ResultsStore", "FeedForward",
+        "Datasets", "TabularOutput",
       ],
       swiftSettings: cliSettings),
     .target(
       name: "GapdbCLI",
       dependencies: [
-        "TabularOutput", "ResultsStore", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
+        "TabularOutput", "ResultsStore", "StatisticsSQL", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "GapAnalysis", "Sweeps",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "MeasureCatalog", "GapAnalysis", "Sweeps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -159,20 +178,27 @@ let package = Package(
       name: "ExperimentRunnerTests",
       dependencies: [
         "ExperimentRunner", "FeedForward", "Datasets", "RunRecorder", "ResultsStore", "NumPyFiles",
-        "LinearAlgebra", "FlatnessMeasures", "TestSupport",
+        "LinearAlgebra", "FlatnessMeasures", "ComplexityMeasures", "MeasureCatalog", "TestSupport",
       ],
       swiftSettings: strict),
+    .testTarget(
+      name: "SQLiteCoreTests", dependencies: ["SQLiteCore", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "ResultsStoreTests", dependencies: ["ResultsStore", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
-      name: "RunRecorderTests", dependencies: ["RunRecorder", "TestSupport", "gapdb-testworker"],
+      name: "StatisticsSQLTests", dependencies: ["StatisticsSQL", "SQLiteCore", "TestSupport"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "RunRecorderTests",
+      dependencies: ["RunRecorder", "MeasureCatalog", "ResultsStore", "TestSupport", "gapdb-testworker"],
       swiftSettings: strict),
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
         "GapdbCLI", "GapAnalysis", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
-        "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        "StatisticsSQL", "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
+        "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -185,7 +211,7 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "ComplexityMeasuresTests",
-      dependencies: ["ComplexityMeasures", "LinearAlgebra", "TestSupport"],
+      dependencies: ["ComplexityMeasures", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
     .testTarget(
       name: "ConvolutionKernelsTests", dependencies: ["ConvolutionKernels", "TestSupport"],
@@ -194,7 +220,7 @@ let package = Package(
       name: "NumPyFilesTests", dependencies: ["NumPyFiles", "TestSupport"], swiftSettings: strict),
     .testTarget(
       name: "FlatnessMeasuresTests",
-      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "TestSupport"],
+      dependencies: ["FlatnessMeasures", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog", "TestSupport"],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -33,19 +33,19 @@ export SLURM_CONF="$T/etc/slurm.conf"
 cleanup() {
   status=$?
   for pidfile in "$T/run/slurmd.pid" "$T/run/slurmctld.pid" "$T/run/munged.pid"; do
-    if [ -f "$pidfile" ]; then kill "$(cat "$pidfile")" 2> /dev/null || true; fi
+    pid=$(cat "$pidfile" 2> /dev/null) && kill "$pid" 2> /dev/null || true
   done
   # Give the daemons a moment, then make sure none is left.
   for _ in $(seq 50); do
     alive=0
     for pidfile in "$T/run/slurmd.pid" "$T/run/slurmctld.pid" "$T/run/munged.pid"; do
-      if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2> /dev/null; then alive=1; fi
+      pid=$(cat "$pidfile" 2> /dev/null) && kill -0 "$pid" 2> /dev/null && alive=1
     done
     [ $alive = 0 ] && break
     sleep 0.1
   done
   for pidfile in "$T/run/slurmd.pid" "$T/run/slurmctld.pid" "$T/run/munged.pid"; do
-    if [ -f "$pidfile" ]; then kill -9 "$(cat "$pidfile")" 2> /dev/null || true; fi
+    pid=$(cat "$pidfile" 2> /dev/null) && kill -9 "$pid" 2> /dev/null || true
   done
   if [ $status != 0 ]; then
     echo "test-slurm: logs kept in $T (slurmctld, slurmd, job logs under merged.sqlite.shards/logs)" >&2

@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 
 private let logits: [MeasureNeed] = [.trainingLogits]
 

@@ -252,8 +252,11 @@ public func summarizeLayer(
       summary.spectralWarmStart = r.rightVector
     }
     if let spec = summary.bestSpectralNorm {
-      if spec > 0 {
+      if spec > 0 && spec.isFinite {
         summary.stableRank = sumSq / (spec * spec)
+      } else if !spec.isFinite {
+        // finite/∞ would be a wrong 0: an overflowed ‖W‖₂ leaves the stable rank NaN, not 0.
+        summary.stableRank = .nan
       }
     }
   }

@@ -1,47 +1,20 @@
 import Foundation
+import MeasureCatalog
 
-/// What a measure needs besides the trained weights (the store's `needs_data`/`needs_init`).
-public enum MeasureNeed: String, Sendable, CaseIterable {
-  /// The trained weights (every measure).
-  case weights
-  /// The weights at initialization, W⁰.
-  case initialWeights = "initial_weights"
-  /// The network's logits on the training set, with labels.
-  case trainingLogits = "training_logits"
-  /// Statistics of the training inputs (mean and max ‖x‖², initial hidden activations).
-  case dataStatistics = "data_statistics"
-}
-
-/// One entry of the measure registry: identity, documentation and invariances, as plain data.
+/// One measure of the registry: its catalogue entry and how to compute it.
 ///
-/// The invariance flags follow the spec's N/L/O columns (§2.0): node-wise rescaling of a
-/// hidden ReLU unit, layer-wise rescaling between layers, and scaling the whole output by
-/// c > 0. A flag is `true` only when the measure is exactly invariant.
+/// The descriptor's invariance flags follow the spec's N/L/O columns (§2.0): node-wise
+/// rescaling of a hidden ReLU unit, layer-wise rescaling between layers, and scaling the
+/// whole output by c > 0; every measure here is either exactly invariant or not. The
+/// descriptor's properties (`id`, `needs`, `isNodeRescalingInvariant`, …) read through.
+@dynamicMemberLookup
 public struct MeasureDefinition: Sendable {
-  /// Stable snake_case id (the store's `measure.id`).
-  public let id: String
-  /// Short human-readable name.
-  public let name: String
-  /// What the measure is, in a sentence or two (conventions, which margin).
-  public let description: String
-  /// The formula in the spec's notation (squared convention where the spec says so).
-  public let formula: String
-  /// Paper and equation (and code) it comes from.
-  public let source: String
-  /// What it needs; always contains `.weights`.
-  public let needs: [MeasureNeed]
-  /// Invariant to node-wise rescaling (spec column N).
-  public let isNodeRescalingInvariant: Bool
-  /// Invariant to layer-wise rescaling (spec column L).
-  public let isLayerRescalingInvariant: Bool
-  /// Invariant to scaling the output by c > 0 (spec column O).
-  public let isOutputScalingInvariant: Bool
+  /// The catalogue entry (id, name, formula, source, needs, invariances, cost).
+  public let descriptor: MeasureDescriptor
   let compute: @Sendable (MeasureContext) throws(Undefined) -> MeasureValue
 
-  /// Whether the measure needs the training data (logits or input statistics): `needs_data`.
-  public var needsData: Bool { needs.contains(.trainingLogits) || needs.contains(.dataStatistics) }
-  /// Whether the measure needs initial weights: `needs_init`.
-  public var needsInit: Bool { needs.contains(.initialWeights) }
+  /// A property of ``descriptor``.
+  public subscript<T>(dynamicMember keyPath: KeyPath<MeasureDescriptor, T>) -> T { descriptor[keyPath: keyPath] }
 
   /// Evaluates the measure; missing inputs and non-positive margins give an undefined value.
   func evaluate(_ context: MeasureContext) -> MeasureValue {
@@ -147,13 +120,17 @@ enum MarginKind {
 /// logits, input statistics and initial weights), in a stable order.
 ///
 /// Perturbation-based measures (PAC-Bayes σ, sharpness α, Keskar), optimization-based ones
-/// (steps to CE) and gradient noise are not here: they need the training loop or repeated
-/// data passes, not weights.
+/// (steps to CE) and gradient noise are computed by FlatnessMeasures (they need the training
+/// loop or repeated data passes, not weights); their descriptors are of the same type, and
+/// ExperimentRunner's `GapdbMeasures.all` lists both.
 public enum MeasureRegistry {
   /// All definitions, in display order.
   public static let all: [MeasureDefinition] =
     sizeMeasures + outputMeasures + frobeniusMeasures + spectralMeasures + pathMeasures
     + groupAndSchattenMeasures + boundMeasures
+
+  /// The catalogue entries of ``all``, in the same order.
+  public static let descriptors: [MeasureDescriptor] = all.map(\.descriptor)
 
   /// The definition with this id, or `nil`.
   public static func definition(id: String) -> MeasureDefinition? { all.first { $0.id == id } }
@@ -165,8 +142,12 @@ func define(
   needs: [MeasureNeed] = [], invariant nlo: (Bool, Bool, Bool),
   _ compute: @escaping @Sendable (MeasureContext) throws(Undefined) -> MeasureValue
 ) -> MeasureDefinition {
-  MeasureDefinition(
-    id: id, name: name, description: description, formula: formula, source: source,
-    needs: [.weights] + needs, isNodeRescalingInvariant: nlo.0, isLayerRescalingInvariant: nlo.1,
-    isOutputScalingInvariant: nlo.2, compute: compute)
+  let cost: MeasureCost =
+    needs.contains(.trainingLogits) || needs.contains(.dataStatistics) ? .forwardPass : .weights
+  return MeasureDefinition(
+    descriptor: MeasureDescriptor(
+      id: id, name: name, description: description, formula: formula, source: source, needs: [.weights] + needs,
+      nodeWiseRescaling: Invariance(exact: nlo.0), layerWiseRescaling: Invariance(exact: nlo.1),
+      outputScaling: Invariance(exact: nlo.2), cost: cost),
+    compute: compute)
 }

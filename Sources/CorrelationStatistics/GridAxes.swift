@@ -1,16 +1,16 @@
-/// Hyperparameter names in gapdb's preferred axis order: the sweep axes first (as `gapdb
-/// sweep` varies them), so that when one key is a function of others the sweep's own axes are
-/// kept and the derived key is dropped (see ``defaultGridAxes(_:)``).
-public let preferredAxisOrder: [String] = [
-  "depth", "width", "hidden_layout", "learning_rate", "batch_size", "weight_decay", "optimizer",
-  "init", "label_noise", "seed", "train_size", "epochs", "target_train_loss",
-]
-
-/// `keys` in ``preferredAxisOrder``, then any others alphabetically.
+/// `keys` in `preferredOrder` (names not among `keys` are skipped), then any others
+/// alphabetically.
 ///
-/// - Complexity: O(k log k) for k keys.
-public func orderedByAxisPreference(_ keys: Set<String>) -> [String] {
-  preferredAxisOrder.filter(keys.contains) + keys.subtracting(preferredAxisOrder).sorted()
+/// The order is the caller's vocabulary: gapdb passes its sweep axes
+/// (`SweepPlanning.SweepAxis.gridAxisPreference`), so that when one key is a function of others
+/// the sweep's own axes are kept and the derived key is dropped (see
+/// ``defaultGridAxes(_:preferredOrder:)``).
+///
+/// - Complexity: O(k log k + p) for k keys and p preferred names.
+public func orderedByAxisPreference(_ keys: Set<String>, preferredOrder: [String]) -> [String] {
+  var seen = Set<String>()
+  let preferred = preferredOrder.filter { keys.contains($0) && seen.insert($0).inserted }
+  return preferred + keys.subtracting(preferred).sorted()
 }
 
 /// The independent axes among `candidates`, kept in the given order: a key is kept when it
@@ -60,16 +60,19 @@ public func independentAxes(_ candidates: [(name: String, values: [String?])]) -
 
 /// The default grid axes of `gapdb correlate STORE` and `gapdb report`: the hyperparameters
 /// that take 2 or more values among the runs, except `seed`, without those that are functions
-/// of the other varying axes. Candidates are tried in ``orderedByAxisPreference(_:)`` order
-/// and kept by ``independentAxes(_:)``, so a derived key (the trainer's `hidden_layers` given
+/// of the other varying axes. Candidates are tried in
+/// ``orderedByAxisPreference(_:preferredOrder:)`` order and kept by ``independentAxes(_:)``, so
+/// with the sweep axes as `preferredOrder` a derived key (the trainer's `hidden_layers` given
 /// depth and width) never displaces a sweep axis.
 ///
-/// - Parameter hyperparameters: (name, one value per run, `nil` where a run lacks it).
+/// - Parameters:
+///   - hyperparameters: (name, one value per run, `nil` where a run lacks it).
+///   - preferredOrder: Names tried first, in this order; the rest follow alphabetically.
 /// - Returns: The axes, in preferred order.
 /// - Complexity: O(k · n) expected for k hyperparameters and n runs.
-public func defaultGridAxes(_ hyperparameters: [(name: String, values: [String?])]) -> [String] {
+public func defaultGridAxes(_ hyperparameters: [(name: String, values: [String?])], preferredOrder: [String]) -> [String] {
   let varying = hyperparameters.filter { $0.name != "seed" && Set($0.values.compactMap { $0 }).count >= 2 }
   let byName = Dictionary(varying.map { ($0.name, $0.values) }, uniquingKeysWith: { first, _ in first })
-  let order = orderedByAxisPreference(Set(byName.keys))
+  let order = orderedByAxisPreference(Set(byName.keys), preferredOrder: preferredOrder)
   return independentAxes(order.map { ($0, byName[$0]!) })
 }

@@ -13,6 +13,37 @@ public enum FeatureScaling: Sendable, Equatable {
   case standardize
 }
 
+/// Feature scaling as users name it: the one vocabulary of `gapdb train --scaling` and
+/// `gapdb measure --data-scaling`.
+public enum ScalingChoice: String, CaseIterable, Sendable {
+  /// Divide by 255 (8-bit pixels → [0, 1]); also spelled `unit`.
+  case pixel
+  /// Per-feature standardization with training-set statistics.
+  case standardize
+  /// Features as stored.
+  case none
+  /// `pixel` for IDX data (images), `none` for CSV data.
+  case auto
+
+  /// The choice with this spelling (any case): a raw value, or `unit` for ``pixel``.
+  /// - Returns: `nil` for any other text.
+  public init?(spelling: String) {
+    let t = spelling.lowercased()
+    if t == "unit" { self = .pixel } else if let c = ScalingChoice(rawValue: t) { self = c } else { return nil }
+  }
+
+  /// The scaling applied: `pixel` → ÷255, `standardize`, `none`; `auto` → ÷255 when `isPixelData`
+  /// (IDX images), else none.
+  public func scaling(isPixelData: Bool) -> FeatureScaling {
+    switch self {
+    case .pixel: return .divide(by: 255)
+    case .standardize: return .standardize
+    case .none: return .none
+    case .auto: return isPixelData ? .divide(by: 255) : .none
+    }
+  }
+}
+
 /// The options users of generalization studies set on the data, applied in a fixed order:
 /// training subset → label noise → scaling.
 public struct DataPreparation: Sendable, Equatable {

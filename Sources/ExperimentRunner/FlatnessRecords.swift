@@ -30,15 +30,3 @@ extension FlatnessMeasureValue {
     return record
   }
 }
-
-extension FlatnessRegistry {
-  /// The entries as rows of the store's `measure` catalogue.
-  public static var catalogEntries: [MeasureCatalogEntry] {
-    entries.map {
-      MeasureCatalogEntry(
-        id: $0.id, name: $0.name, description: $0.description, formula: $0.formula, source: $0.source,
-        needsData: $0.needsData, needsInit: $0.needsInit, isNodeRescalingInvariant: $0.isNodeRescalingInvariant,
-        isLayerRescalingInvariant: $0.isLayerRescalingInvariant, isOutputScalingInvariant: $0.isOutputScalingInvariant)
-    }
-  }
-}

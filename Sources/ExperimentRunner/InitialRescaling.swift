@@ -80,13 +80,3 @@ public enum InitialRescaling: String, Sendable, CaseIterable {
     return out
   }
 }
-
-/// Adds top-level text fields to a JSON object's text (`{"a":1}` + `["k": "v"]` →
-/// `{"a":1,"k":"v"}`), keys sorted; the object must not already have those keys.
-func addingConfigAnnotations(_ json: String, _ annotations: [String: String]) -> String {
-  guard !annotations.isEmpty, json.hasSuffix("}") else { return json }
-  let fields = annotations.sorted { $0.key < $1.key }
-    .map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }.joined(separator: ",")
-  let body = json.dropLast()
-  return body + (body.hasSuffix("{") ? "" : ",") + fields + "}"
-}

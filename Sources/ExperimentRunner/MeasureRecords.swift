@@ -7,16 +7,6 @@ import RunRecorder
 
 /// Converting between the trainer's, the measures library's and the recorder's types.
 public enum MeasureRecords {
-  /// The measure catalogue of ``ComplexityMeasures/MeasureRegistry``, as recorder entries.
-  public static var catalogue: [MeasureCatalogEntry] {
-    MeasureRegistry.all.map {
-      MeasureCatalogEntry(
-        id: $0.id, name: $0.name, description: $0.description, formula: $0.formula, source: $0.source,
-        needsData: $0.needsData, needsInit: $0.needsInit, isNodeRescalingInvariant: $0.isNodeRescalingInvariant,
-        isLayerRescalingInvariant: $0.isLayerRescalingInvariant, isOutputScalingInvariant: $0.isOutputScalingInvariant)
-    }
-  }
-
   /// The network (and its initial weights) in the measures library's representation.
   /// Layer names are `layers.0`, `layers.1`, … (forward order).
   public static func networkWeights(_ network: MultilayerPerceptron, initial: MultilayerPerceptron?) -> NetworkWeights? {
@@ -32,35 +22,29 @@ public enum MeasureRecords {
     network.layers.enumerated().map { i, l in LayerInfo(index: i, name: "layers.\(i)", fanIn: l.fanIn, fanOut: l.fanOut) }
   }
 
-  /// A layer summary as a `layer_summary` row.
+  /// A layer summary as a `layer_summary` row: every column of
+  /// ``RunRecorder/LayerSummaryRecord/columns`` from its source in ``layerSummarySources``.
   public static func layerSummaryRecord(_ s: LayerSummary) -> LayerSummaryRecord {
     var r = LayerSummaryRecord(layerIndex: s.layerIndex)
-    r.frobeniusNorm = s.frobeniusNorm
-    r.spectralNorm = s.bestSpectralNorm
-    r.stableRank = s.stableRank
-    r.l1Norm = s.l1Norm
-    r.maxAbs = s.maxAbs
-    r.mean = s.mean
-    r.std = s.standardDeviation
-    r.min = s.minimum
-    r.max = s.maximum
-    r.q01 = s.q01
-    r.q05 = s.q05
-    r.q25 = s.q25
-    r.q50 = s.q50
-    r.q75 = s.q75
-    r.q95 = s.q95
-    r.q99 = s.q99
-    r.nearZeroFraction = s.nearZeroFraction
-    r.groupNorm1Inf = s.groupNormP1QInfinity
-    r.groupNorm22 = s.groupNormP2Q2
-    r.groupNorm31p5 = s.groupNormP3Q1p5
-    r.schatten1 = s.schattenNorm1
-    r.schatten1p5 = s.schattenNorm1p5
-    r.frobeniusDistanceInit = s.frobeniusDistanceFromInit
-    r.spectralDistanceInit = s.spectralDistanceFromInit
+    for column in LayerSummaryRecord.columns {
+      r[keyPath: column.keyPath] = layerSummarySources[column.name]?(s) ?? nil
+    }
     return r
   }
+
+  /// Where each `layer_summary` column comes from in the measures library's
+  /// ``ComplexityMeasures/LayerSummary``, by column name (a test checks that every column of
+  /// ``RunRecorder/LayerSummaryRecord/columns`` has a source and no source is left over).
+  public static let layerSummarySources: [String: @Sendable (LayerSummary) -> Double?] = [
+    "frobenius_norm": { $0.frobeniusNorm }, "spectral_norm": { $0.bestSpectralNorm },
+    "stable_rank": { $0.stableRank }, "l1_norm": { $0.l1Norm }, "max_abs": { $0.maxAbs }, "mean": { $0.mean },
+    "std": { $0.standardDeviation }, "min": { $0.minimum }, "max": { $0.maximum }, "q01": { $0.q01 },
+    "q05": { $0.q05 }, "q25": { $0.q25 }, "q50": { $0.q50 }, "q75": { $0.q75 }, "q95": { $0.q95 },
+    "q99": { $0.q99 }, "near_zero_fraction": { $0.nearZeroFraction }, "group_norm_1_inf": { $0.groupNormP1QInfinity },
+    "group_norm_2_2": { $0.groupNormP2Q2 }, "group_norm_3_1p5": { $0.groupNormP3Q1p5 },
+    "schatten_1": { $0.schattenNorm1 }, "schatten_1p5": { $0.schattenNorm1p5 },
+    "frobenius_distance_init": { $0.frobeniusDistanceFromInit }, "spectral_distance_init": { $0.spectralDistanceFromInit },
+  ]
 
   /// A measure result as a `measure_value` row.
   ///

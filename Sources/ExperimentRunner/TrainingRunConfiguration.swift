@@ -72,7 +72,11 @@ public enum SnapshotPolicy: Sendable, Equatable {
 /// Everything one recorded training run needs: a config struct in, a recorded run out (see
 /// ``runTraining(_:data:recorder:progress:isCancelled:)``). Used by `gapdb train`, and by sweeps and demos
 /// that call it once per configuration.
-public struct TrainingRunConfiguration: Sendable {
+///
+/// It is the one description of a run: `Codable` with the snake_case keys of ``Key`` (also the
+/// hyperparameter names and sweep axes), encoded as `run.config` (``RecordedRunConfiguration``),
+/// checked by ``validate()``.
+public struct TrainingRunConfiguration: Sendable, Equatable {
   /// The experiment the run belongs to (created on first use).
   public var experiment: String
   /// The run's name; `nil` derives one from the hyperparameters (e.g. `h512x512-sgd-lr0.01-b64-s1`).
@@ -99,7 +103,8 @@ public struct TrainingRunConfiguration: Sendable {
   /// Extra hyperparameters recorded with the run; they replace same-named ones (e.g. `init`).
   public var extraHyperparameters: [String: HyperparameterValue] = [:]
   /// Extra top-level text fields of the run's config JSON (e.g. `sweep_key`, written by
-  /// `gapdb sweep` to resume sweeps).
+  /// `gapdb sweep` to resume sweeps); their keys may not be configuration keys
+  /// (``Key``) or recorded ones (``RecordedRunConfiguration/Key``).
   public var configAnnotations: [String: String] = [:]
   /// The perturbation suite (flatness and sharpness measures) and the optimization-based
   /// measures: `nil` (default) records none of them; see ``FlatnessSchedule``.
@@ -131,7 +136,15 @@ public struct TrainingRunConfiguration: Sendable {
     return p
   }
 
-  /// The first problem with the settings, naming the bad value, or `nil`.
+  /// The one validation of a run's settings, for every front end (`gapdb train`, sweeps, the
+  /// demo, a decoded JSON configuration).
+  /// - Throws: ``TrainingRunError/invalidConfiguration(_:)`` naming the first bad value.
+  public func validate() throws(TrainingRunError) {
+    if let problem = validationProblem() { throw .invalidConfiguration(problem) }
+  }
+
+  /// The first problem with the settings, naming the bad value, or `nil` (the message of
+  /// ``validate()``).
   public func validationProblem() -> String? {
     if experiment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
       return "the experiment name '\(experiment)' is empty"
@@ -146,16 +159,15 @@ public struct TrainingRunConfiguration: Sendable {
     }
     if let n = preparation.trainingSubsetSize, n < 1 { return "training-set size \(n) must be ≥ 1" }
     if !(heartbeatInterval > 0) { return "heartbeat interval \(heartbeatInterval) must be > 0" }
+    if let key = configAnnotations.keys.sorted().first(where: Self.reservedKeys.contains) {
+      return "the config annotation '\(key)' would replace the configuration's own key of that name"
+    }
+    if let every = flatness?.every, every < 0 { return "perturbation-suite interval \(every) must be ≥ 0" }
     return training.validationProblem()
   }
 
   /// The optimizer as users name it: `sgd`, `momentum` (SGD with μ > 0) or `path-sgd`.
-  public var optimizerName: String {
-    switch training.optimizer.method {
-    case .sgd: return training.optimizer.momentum > 0 ? "momentum" : "sgd"
-    case .pathSGD: return "path-sgd"
-    }
-  }
+  public var optimizerName: String { OptimizerName(training.optimizer).rawValue }
 
   /// A descriptive default run name.
   public var derivedRunName: String {

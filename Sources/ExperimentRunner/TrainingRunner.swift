@@ -139,7 +139,7 @@ public func runTraining(
   _ configuration: TrainingRunConfiguration, data: DataSplit, recorder: Recorder,
   progress: (TrainingRunEvent) -> Void = { _ in }, isCancelled: () -> Bool = { false }
 ) throws -> TrainingRunSummary {
-  if let problem = configuration.validationProblem() { throw TrainingRunError.invalidConfiguration(problem) }
+  try configuration.validate()
   let (prepared, preparation) = try prepare(data, with: configuration.effectivePreparation)
   let train = prepared.train
   guard train.sampleCount > 0, train.featureCount > 0 else {
@@ -169,22 +169,34 @@ public func runTraining(
       throw TrainingRunError.invalidConfiguration("\(error.description) (\(error.hint))")
     }
   }
+  let configText: String
+  do {
+    configText = try RecordedRunConfiguration(
+      configuration: configuration,
+      data: .init(
+        name: prepared.sourceName, originalTrainCount: preparation.originalTrainingCount,
+        trainCount: preparation.trainingCount, testCount: preparation.testCount,
+        replacedLabelCount: preparation.replacedLabelCount, changedLabelCount: preparation.changedLabelCount,
+        featureCount: train.featureCount, classCount: train.classCount),
+      layerSizes: sizes, blasKernel: BLASKernel.coreName
+    ).jsonText()
+  } catch {
+    throw TrainingRunError.invalidConfiguration("the configuration cannot be written as JSON: \(error)")
+  }
   // The run row comes first: if the store refuses it (damaged, read-only, full), nothing has
   // been written. The measure catalogue is registered inside the run's error handling below.
   let run = try recorder.beginRun(
     RunSpec(
       experiment: configuration.experiment, name: runName,
-      hyperparameters: hyperparameters(configuration, preparation: preparation, marginCount: marginCount)
-        .merging(configuration.extraHyperparameters) { $1 },
-      config: addingConfigAnnotations(
-        configurationJSON(configuration, data: prepared, preparation: preparation, marginCount: marginCount),
-        configuration.configAnnotations),
+      hyperparameters: configuration.hyperparameterRows(
+        trainingCount: preparation.trainingCount, marginCount: marginCount),
+      config: configText,
       seed: Int64(bitPattern: t.seed), dataset: prepared.sourceName, layers: MeasureRecords.layerInfos(initial),
       targetTrainLoss: t.targetTrainLoss))
   flatnessMonitor?.willRunSearch = { _ in try? run.heartbeat() }
   do {
-    try recorder.registerMeasures(MeasureRecords.catalogue)
-    if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.catalogEntries) }
+    try recorder.registerMeasures(MeasureRegistry.descriptors)
+    if flatnessMonitor != nil { try recorder.registerMeasures(FlatnessRegistry.entries) }
     progress(
       .started(
         runID: run.id, runName: runName, trainingCount: train.sampleCount, testCount: prepared.test?.sampleCount ?? 0,
@@ -313,71 +325,4 @@ public func runTraining(
 extension Duration {
   /// The duration in seconds.
   var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
-private func hyperparameters(_ c: TrainingRunConfiguration, preparation: PreparationSummary, marginCount: Int)
-  -> [String: HyperparameterValue]
-{
-  let t = c.training
-  var h: [String: HyperparameterValue] = [
-    "hidden_layers": .text(t.hiddenLayerSizes.map(String.init).joined(separator: ",")),
-    "depth": .integer(Int64(t.hiddenLayerSizes.count)),
-    "width": .integer(Int64(t.hiddenLayerSizes.max() ?? 0)),
-    "optimizer": .text(c.optimizerName),
-    "learning_rate": .real(t.learningRate),
-    "lr_schedule": .text(t.schedule.text),
-    "batch_size": .integer(Int64(t.batchSize)),
-    "momentum": .real(t.optimizer.momentum),
-    "weight_decay": .real(t.optimizer.weightDecay),
-    "initializer": .text(t.initializer.rawValue),
-    "max_epochs": .integer(Int64(t.maxEpochs)),
-    "seed": .integer(Int64(bitPattern: t.seed)),
-    "label_noise": .real(c.preparation.labelNoiseFraction),
-    "train_size": .integer(Int64(preparation.trainingCount)),
-    "margin_subset_size": .integer(Int64(marginCount)),
-    "measure_every": .integer(Int64(c.measureEvery)),
-  ]
-  if let target = t.targetTrainLoss { h["target_train_loss"] = .real(target) }
-  if t.optimizer.method == .pathSGD { h["path_sgd_first_step_ratio"] = .boolean(t.optimizer.pathSGDMatchesFirstStepNorm) }
-  return h
-}
-
-private func configurationJSON(
-  _ c: TrainingRunConfiguration, data: DataSplit, preparation: PreparationSummary, marginCount: Int
-) -> String {
-  let t = c.training
-  func num(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
-  let scaling: String
-  switch c.preparation.scaling {
-  case .none: scaling = "\"none\""
-  case .divide(let d): scaling = "{\"divide_by\":\(num(Double(d)))}"
-  case .standardize: scaling = "\"standardize\""
-  }
-  let source: String
-  switch c.dataSource {
-  case .idx(let dir, let k):
-    source = "{\"kind\":\"idx\",\"directory\":\(jsonStringLiteral(dir ?? IDXDataset.defaultFashionMNISTDirectory)),\"class_count\":\(k)}"
-  case .csv(let train, let test, let holdout, _):
-    source =
-      "{\"kind\":\"csv\",\"train\":\(jsonStringLiteral(train)),\"test\":\(test.map(jsonStringLiteral) ?? "null"),\"holdout_fraction\":\(num(holdout))}"
-  }
-  let fields: [String] = [
-    "\"data\":{\"source\":\(source),\"name\":\(jsonStringLiteral(data.sourceName)),\"scaling\":\(scaling),"
-      + "\"train_count\":\(preparation.trainingCount),\"original_train_count\":\(preparation.originalTrainingCount),"
-      + "\"test_count\":\(preparation.testCount),\"label_noise\":\(num(c.preparation.labelNoiseFraction)),"
-      + "\"replaced_label_count\":\(preparation.replacedLabelCount),\"changed_label_count\":\(preparation.changedLabelCount),"
-      + "\"feature_count\":\(data.train.featureCount),\"class_count\":\(data.train.classCount)}",
-    "\"model\":{\"layer_sizes\":[\(([data.train.featureCount] + t.hiddenLayerSizes + [data.train.classCount]).map(String.init).joined(separator: ","))],"
-      + "\"activation\":\"relu\",\"bias\":true,\"initializer\":\(jsonStringLiteral(t.initializer.rawValue))}",
-    "\"optimizer\":{\"method\":\(jsonStringLiteral(t.optimizer.method.rawValue)),\"learning_rate\":\(num(t.learningRate)),"
-      + "\"lr_schedule\":\(jsonStringLiteral(t.schedule.text)),\"momentum\":\(num(t.optimizer.momentum)),"
-      + "\"weight_decay\":\(num(t.optimizer.weightDecay)),\"path_sgd_first_step_ratio\":\(t.optimizer.pathSGDMatchesFirstStepNorm),"
-      + "\"batch_size\":\(t.batchSize)}",
-    "\"stopping\":{\"max_epochs\":\(t.maxEpochs),\"target_train_loss\":\(t.targetTrainLoss.map(num) ?? "null")}",
-    "\"recording\":{\"measure_every\":\(c.measureEvery),\"snapshots\":\(jsonStringLiteral(c.snapshots.text)),"
-      + "\"spectral_method\":\(jsonStringLiteral(c.spectralMethod.rawValue)),\"margin_subset_size\":\(marginCount)}",
-    "\"seed\":\(t.seed)",
-    "\"blas\":{\"threads\":\(t.blasThreadCount),\"kernel\":\(jsonStringLiteral(BLASKernel.coreName))}",
-  ]
-  return "{" + fields.joined(separator: ",") + "}"
 }

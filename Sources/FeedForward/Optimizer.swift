@@ -11,6 +11,33 @@ public enum OptimizationMethod: String, Sendable, CaseIterable {
   case pathSGD = "path-sgd"
 }
 
+/// The optimizers as users name them: the one vocabulary of `gapdb train --optimizer`, the
+/// sweep axis `optimizer`, and the `optimizer` key of a run's config JSON and hyperparameter
+/// rows. `momentum` is SGD with heavy-ball momentum μ > 0.
+public enum OptimizerName: String, Sendable, CaseIterable, Codable {
+  /// Plain stochastic gradient descent (μ = 0).
+  case sgd
+  /// SGD with heavy-ball momentum (μ = ``defaultMomentum`` unless given).
+  case momentum
+  /// Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015).
+  case pathSGD = "path-sgd"
+
+  /// The momentum μ that `momentum` uses when none is given: 0.9.
+  public static let defaultMomentum = 0.9
+
+  /// The name of `configuration`: `path-sgd` for Path-SGD, `momentum` for SGD with μ > 0,
+  /// else `sgd`.
+  public init(_ configuration: OptimizerConfiguration) {
+    switch configuration.method {
+    case .sgd: self = configuration.momentum > 0 ? .momentum : .sgd
+    case .pathSGD: self = .pathSGD
+    }
+  }
+
+  /// The update rule.
+  public var method: OptimizationMethod { self == .pathSGD ? .pathSGD : .sgd }
+}
+
 /// Optimizer settings. Updates follow PyTorch's `torch.optim.SGD` (dampening 0, no Nesterov):
 ///
 ///     g ← ∂loss/∂θ                       (mean over the mini-batch)

@@ -65,19 +65,30 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// The most OpenBLAS threads accepted: 1,024.
   public static let maximumBLASThreadCount = 1024
 
+  /// The one range check of a learning rate η, shared by ``validationProblem()``, `gapdb train
+  /// --lr` and the sweep axis `learning_rate`: η must be finite and > 0, and stay so once
+  /// rounded to float32 (training is float32: a rate that rounds to 0 or ∞ there is not the
+  /// rate asked for; float32's positive range is 1.4e-45 … 3.4e38).
+  /// - Returns: A message naming the value (`learning rate 1e-300 is outside float32's range
+  ///   (it rounds to 0.0 in float32, which training uses)`), or `nil`.
+  public static func learningRateProblem(_ learningRate: Double) -> String? {
+    if !(learningRate > 0) || !learningRate.isFinite {
+      return "learning rate \(learningRate) must be a finite positive number"
+    }
+    if !(Float(learningRate) > 0) || !Float(learningRate).isFinite {
+      return "learning rate \(learningRate) is outside float32's range (it rounds to \(Float(learningRate)) in float32, "
+        + "which training uses)"
+    }
+    return nil
+  }
+
   /// Checks the ranges; returns a message naming the first bad value, or `nil`.
   public func validationProblem() -> String? {
     if let bad = hiddenLayerSizes.first(where: { $0 < 1 }) { return "hidden layer width \(bad) must be ≥ 1" }
     if let bad = hiddenLayerSizes.first(where: { $0 > Self.maximumHiddenWidth }) {
       return "hidden layer width \(bad) is too large; each layer may have at most \(Self.maximumHiddenWidth) units"
     }
-    if !(learningRate > 0) || !learningRate.isFinite {
-      return "learning rate \(learningRate) must be a finite positive number"
-    }
-    // Training is float32: a rate that rounds to 0 or to infinity there is not the rate asked for.
-    if !(Float(learningRate) > 0) || !Float(learningRate).isFinite {
-      return "learning rate \(learningRate) is outside float32's range (it rounds to \(Float(learningRate)))"
-    }
+    if let problem = Self.learningRateProblem(learningRate) { return problem }
     if batchSize < 1 { return "batch size \(batchSize) must be ≥ 1" }
     if maxEpochs < 0 { return "epoch count \(maxEpochs) must be ≥ 0" }
     if maxEpochs > Self.maximumEpochs { return "epoch count \(maxEpochs) is too large; at most \(Self.maximumEpochs) are allowed" }

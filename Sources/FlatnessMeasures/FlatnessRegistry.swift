@@ -1,85 +1,25 @@
-/// What a measure needs besides the final weights.
-public enum MeasureRequirement: String, Sendable, CaseIterable {
-  /// Training data (forward passes).
-  case trainingData = "training_data"
-  /// Loss gradients (backward passes).
-  case gradients
-  /// The weights at initialization.
-  case initialWeights = "initial_weights"
-  /// The training log (per-epoch losses, step counts).
-  case trainingLog = "training_log"
-}
-
-/// Whether a measure is unchanged by a function-preserving transformation.
-public enum Invariance: String, Sendable {
-  /// Exactly invariant.
-  case invariant
-  /// Invariant up to an ε floor (magnitude-aware measures: exact only for ε = 0).
-  case approximately
-  /// Not invariant.
-  case notInvariant = "not_invariant"
-  /// The notion does not apply (measures of the training trajectory).
-  case notApplicable = "not_applicable"
-}
-
-/// A registry entry: everything a user needs to know about one measure.
-///
-/// Mirrors the shape of the complexity-measure registry (id, name, description, formula,
-/// source with equation, needs, invariances); `FlatnessRegistry.entries` lists them.
-public struct FlatnessMeasureDefinition: Sendable, Identifiable {
-  /// Stable snake_case id, used as `measure.name` in the store.
-  public let id: String
-  /// Human-readable name.
-  public let name: String
-  /// One or two sentences: what it measures and how it is computed.
-  public let description: String
-  /// The formula in the spec's notation.
-  public let formula: String
-  /// Paper and equation (and where gapdb's form departs from other implementations).
-  public let source: String
-  /// Inputs beyond the final weights.
-  public let needs: [MeasureRequirement]
-  /// Invariance to node-wise rescaling of hidden ReLU units (spec §2, column N).
-  public let nodeWiseRescaling: Invariance
-  /// Invariance to layer-wise rescaling (column L).
-  public let layerWiseRescaling: Invariance
-  /// Invariance to scaling the output by c > 0 (column O).
-  public let outputScaling: Invariance
-
-  // The flags of the store's `measure` table and of ComplexityMeasures' `MeasureDefinition`
-  // (true only for exact invariance; "approximately" maps to false).
-
-  /// Whether the measure needs training data: the store's `needs_data`.
-  public var needsData: Bool { needs.contains(.trainingData) || needs.contains(.gradients) }
-  /// Whether it needs the initial weights: `needs_init`.
-  public var needsInit: Bool { needs.contains(.initialWeights) }
-  /// Exactly invariant to node-wise rescaling (spec column N).
-  public var isNodeRescalingInvariant: Bool { nodeWiseRescaling == .invariant }
-  /// Exactly invariant to layer-wise rescaling (spec column L).
-  public var isLayerRescalingInvariant: Bool { layerWiseRescaling == .invariant }
-  /// Exactly invariant to output scaling (spec column O).
-  public var isOutputScalingInvariant: Bool { outputScaling == .invariant }
-}
+import MeasureCatalog
 
 /// The flatness, sharpness and optimization-based measures gapdb computes.
 public enum FlatnessRegistry {
   private static let jiang = "Jiang et al. 2020, Fantastic Generalization Measures (arXiv:1912.02178), App. C"
-  private static let data: [MeasureRequirement] = [.trainingData]
-  private static let dataInit: [MeasureRequirement] = [.trainingData, .initialWeights]
-  private static let grad: [MeasureRequirement] = [.trainingData, .gradients]
-  private static let gradInit: [MeasureRequirement] = [.trainingData, .gradients, .initialWeights]
+  private static let data: [MeasureNeed] = [.weights, .trainingData]
+  private static let dataInit: [MeasureNeed] = [.weights, .trainingData, .initialWeights]
+  private static let grad: [MeasureNeed] = [.weights, .trainingData, .gradients]
+  private static let gradInit: [MeasureNeed] = [.weights, .trainingData, .gradients, .initialWeights]
 
   private static func entry(
     _ id: String, _ name: String, _ description: String, _ formula: String, _ source: String,
-    _ needs: [MeasureRequirement], _ n: Invariance, _ l: Invariance, _ o: Invariance
-  ) -> FlatnessMeasureDefinition {
-    FlatnessMeasureDefinition(
+    _ needs: [MeasureNeed], _ n: Invariance, _ l: Invariance, _ o: Invariance, cost: MeasureCost = .search
+  ) -> MeasureDescriptor {
+    MeasureDescriptor(
       id: id, name: name, description: description, formula: formula, source: source, needs: needs,
-      nodeWiseRescaling: n, layerWiseRescaling: l, outputScaling: o)
+      nodeWiseRescaling: n, layerWiseRescaling: l, outputScaling: o, cost: cost)
   }
 
-  /// All entries, in a stable order.
-  public static let entries: [FlatnessMeasureDefinition] = [
+  /// All entries, in a stable order: perturbation searches, gradient noise, then the
+  /// optimization-based measures read off the training log.
+  public static let entries: [MeasureDescriptor] = [
     entry(
       "pacbayes_sigma", "PAC-Bayes noise scale σ",
       "Largest isotropic Gaussian noise std σ at which the mean training accuracy drops by 0.1 (bisection, Monte-Carlo draws).",
@@ -156,34 +96,34 @@ public enum FlatnessRegistry {
       "keskar_sharpness_eps1e-3", "Keskar ε-sharpness, ε = 1e-3",
       "Relative loss increase at the worst point of the box |y_i| ≤ ε(|w_i|+1), found by 10 steps of projected sign-gradient ascent (full batch).",
       "100·(max_{y∈C_ε} L̂(w+y) − L̂(w))/(1 + L̂(w))", "Keskar et al. 2017 (arXiv:1609.04836), Metric 2.2; spec §G.7",
-      grad, .notInvariant, .notInvariant, .notInvariant),
+      grad, .notInvariant, .notInvariant, .notInvariant, cost: .gradientPasses),
     entry(
       "keskar_sharpness_eps5e-4", "Keskar ε-sharpness, ε = 5e-4", "As keskar_sharpness_eps1e-3 with ε = 5e-4.",
       "100·(max_{y∈C_ε} L̂(w+y) − L̂(w))/(1 + L̂(w))", "Keskar et al. 2017 (arXiv:1609.04836), Metric 2.2; spec §G.7",
-      grad, .notInvariant, .notInvariant, .notInvariant),
+      grad, .notInvariant, .notInvariant, .notInvariant, cost: .gradientPasses),
     entry(
       "grad_noise_final", "Gradient noise", "Variance of per-example loss gradients (all parameters) at the checkpoint.",
       "(1/n) Σ_i ‖∇ℓ_i(w) − ḡ‖², ḡ = (1/n) Σ_i ∇ℓ_i(w)", "\(jiang), §C gradient noise; spec §H, §3.7", grad,
-      .notInvariant, .notInvariant, .notInvariant),
+      .notInvariant, .notInvariant, .notInvariant, cost: .gradientPasses),
     entry(
       "steps_to_ce_0p1", "Steps to training CE 0.1", "Optimizer steps until the training cross-entropy first reaches 0.1.",
       "min{t : L̂(w_t) ≤ 0.1}", "\(jiang), §C optimization-based measures", [.trainingLog],
-      .notApplicable, .notApplicable, .notApplicable),
+      .notApplicable, .notApplicable, .notApplicable, cost: .trainingLog),
     entry(
       "steps_ce_0p1_to_0p01", "Steps from training CE 0.1 to 0.01",
       "Optimizer steps between the first checkpoint with CE ≤ 0.1 and the first with CE ≤ 0.01.",
       "min{t : L̂(w_t) ≤ 0.01} − min{t : L̂(w_t) ≤ 0.1}", "\(jiang), §C optimization-based measures", [.trainingLog],
-      .notApplicable, .notApplicable, .notApplicable),
+      .notApplicable, .notApplicable, .notApplicable, cost: .trainingLog),
     entry(
       "sotl", "Sum of training losses", "Sum over all recorded epochs of the epoch's training loss.", "Σ_e L_e",
       "Ru et al. 2021 (SoTL), as in the le-big-mac fork of the Dziugaite code; spec §H", [.trainingLog],
-      .notApplicable, .notApplicable, .notApplicable),
+      .notApplicable, .notApplicable, .notApplicable, cost: .trainingLog),
     entry(
       "sotl_10", "Sum of training losses, last 10 epochs", "Sum of the last 10 epochs' training losses.",
       "Σ_{e > E−10} L_e", "Ru et al. 2021 (SoTL-E); spec §H", [.trainingLog],
-      .notApplicable, .notApplicable, .notApplicable),
+      .notApplicable, .notApplicable, .notApplicable, cost: .trainingLog),
   ]
 
   /// The entry with `id`, if any.
-  public static func entry(id: String) -> FlatnessMeasureDefinition? { entries.first { $0.id == id } }
+  public static func entry(id: String) -> MeasureDescriptor? { entries.first { $0.id == id } }
 }

@@ -1,5 +1,6 @@
 import CorrelationStatistics
 import ResultsStore
+import SweepPlanning
 
 /// Which runs, measures and hyperparameters an analysis of a store reads.
 public struct RunSelection: Sendable, Equatable {
@@ -139,7 +140,8 @@ public func loadStoreCorrelationInput(
     // The shared default (as `gapdb report`): varying keys, not seed, not a function of the
     // other varying axes.
     axes = defaultGridAxes(
-      hyperparameterValues.keys.enumerated().map { (name: $1, values: alignedToSnapshot($0)) })
+      hyperparameterValues.keys.enumerated().map { (name: $1, values: alignedToSnapshot($0)) },
+      preferredOrder: SweepAxis.gridAxisPreference)
     if !axes.isEmpty { notes.append("grid axes: \(axes.joined(separator: ", "))") }
   }
   var grid: HyperparameterGrid? = nil

@@ -2,6 +2,7 @@ import CorrelationStatistics
 import Foundation
 import Reports
 import ResultsStore
+import SweepPlanning
 
 /// What `gapdb report` analyses per experiment: the runs (finished ones, further narrowed by
 /// `whereClause`), the snapshot, the gap, the measures and axes, and the evaluation options —
@@ -218,7 +219,8 @@ public struct StoreReportLoader {
     let allHyper = runs.map(\.run.hyperparameters)
     let varying = Self.orderedAxes(keys).filter { k in Set(allHyper.map { $0[k] ?? "" }).count > 1 }
     let labelKeys =
-      defaultGridAxes(varying.map { k in (name: k, values: allHyper.map { $0[k] }) })
+      defaultGridAxes(
+        varying.map { k in (name: k, values: allHyper.map { $0[k] }) }, preferredOrder: SweepAxis.gridAxisPreference)
       + (varying.contains("seed") ? ["seed"] : [])
     let trajectories = try chosen.map { i in
       var t = try trajectory(of: runs[i].run, measures: trajectoryMeasures)
@@ -356,8 +358,11 @@ public struct StoreReportLoader {
   }
 
   /// Axes in sweep order (depth, width, …), then any others alphabetically
-  /// (``orderedByAxisPreference(_:)``, the order the default grid axes are chosen in).
-  static func orderedAxes(_ keys: Set<String>) -> [String] { orderedByAxisPreference(keys) }
+  /// (``orderedByAxisPreference(_:preferredOrder:)`` with the sweep axes first, the order the
+  /// default grid axes are chosen in).
+  static func orderedAxes(_ keys: Set<String>) -> [String] {
+    orderedByAxisPreference(keys, preferredOrder: SweepAxis.gridAxisPreference)
+  }
 
   /// Up to `count` elements spread evenly over `items` (first and last included).
   static func spread<T>(_ items: [T], count: Int) -> [T] {

@@ -106,16 +106,10 @@ public struct FlatnessOptions: ParsableArguments {
   }
 }
 
-/// How `--data` features are scaled before the searches (must match training).
-public enum DataScaling: String, ExpressibleByArgument, CaseIterable, Sendable {
-  /// IDX: divide by 255 (gapdb's training default); CSV: none.
-  case auto
-  /// Raw values.
-  case none
-  /// Divide by 255.
-  case unit
-  /// Standardize each feature with the training set's mean and standard deviation.
-  case standardize
+/// `--scaling` and `--data-scaling` take the library's scaling names (`unit` is accepted for
+/// `pixel`, the spelling `gapdb measure` used before).
+extension ScalingChoice: ExpressibleByArgument {
+  public init?(argument: String) { self.init(spelling: argument) }
 }
 
 /// `gapdb measure`'s data options: with `--data`, the perturbation suite runs on the given
@@ -131,7 +125,7 @@ public struct FlatnessDataOptions: ParsableArguments {
   public var labelColumn: String = "auto"
 
   @Option(help: "Feature scaling applied to --data before the searches (auto: IDX ÷255, CSV raw); must match training.")
-  public var dataScaling: DataScaling = .auto
+  public var dataScaling: ScalingChoice = .auto
 
   @OptionGroup public var search: FlatnessSearchOptions
 
@@ -152,13 +146,7 @@ public struct FlatnessDataOptions: ParsableArguments {
         let train = try CSVDataset.load(path: data, labelColumn: CSVLabelColumn(labelColumn), classCount: classCount)
         split = DataSplit(train: train, test: nil, sourceName: data, sourceLocation: data)
       }
-      let scaling: FeatureScaling
-      switch dataScaling {
-      case .auto: scaling = isDirectory.boolValue ? .divide(by: 255) : .none
-      case .none: scaling = .none
-      case .unit: scaling = .divide(by: 255)
-      case .standardize: scaling = .standardize
-      }
+      let scaling = dataScaling.scaling(isPixelData: isDirectory.boolValue)
       return try prepare(split, with: DataPreparation(scaling: scaling)).0.train
     } catch {
       throw CommandError("cannot read --data \(data): \(error)", hint: "check the path and format (IDX folder or CSV)")

@@ -14,9 +14,19 @@ enum MeasureInputLoader {
   static func readArrays(_ paths: [String]) throws(CommandError) -> [NumPyArray] {
     var arrays: [NumPyArray] = []
     for path in paths {
-      do { arrays += try readNumPyFile(path: path) } catch {
+      let read: [NumPyArray]
+      do { read = try readNumPyFile(path: path) } catch {
         throw CommandError(error.description, hint: fileHint)
       }
+      // An .npz may hold one member name twice (zip allows it); which one numpy loads is
+      // arbitrary, so refuse instead of guessing (it was reported as "layers do not chain").
+      var seen = Set<String>()
+      if let twice = read.first(where: { !seen.insert($0.name).inserted }) {
+        throw CommandError(
+          "\(path) holds the member \(twice.name) twice",
+          hint: "rewrite the file with one array per name, e.g. numpy.savez(path, **dict(numpy.load(path))).")
+      }
+      arrays += read
     }
     return arrays
   }
@@ -46,7 +56,8 @@ enum MeasureInputLoader {
     }
   }
 
-  /// Converts an array to a Float matrix, rejecting non-finite entries with a clear error.
+  /// Converts an array to a Float matrix, rejecting non-finite entries, and nonzero float64
+  /// entries that float32 rounds to 0, with a clear error naming the array.
   static func matrix(_ a: NumPyArray, role: String) throws(CommandError) -> Matrix {
     let floats = a.values.map { Float($0) }
     let nan = floats.filter { $0.isNaN }.count
@@ -55,6 +66,14 @@ enum MeasureInputLoader {
       throw CommandError(
         "\(role) \(a.name) has \(nan) NaN and \(inf) ±Inf entries (of \(floats.count)\(a.dtype.hasSuffix("8") ? "; float64 values beyond float32 range become ±Inf" : ""))",
         hint: "measures of non-finite weights are undefined; the run probably diverged — use the weights of an earlier epoch.")
+    }
+    // The underflow twin of the overflow rule above: a nonzero float64 value below float32's
+    // smallest subnormal (1.4e-45) would silently become 0 and change every measure.
+    let flushed = zip(a.values, floats).filter { $0.0 != 0 && $0.0.isFinite && $0.1 == 0 }.map(\.0)
+    if let first = flushed.first {
+      throw CommandError(
+        "\(role) \(a.name) has \(flushed.count) nonzero float64 entries (e.g. \(first)) that float32 would round to 0 (of \(floats.count))",
+        hint: "gapdb measures in float32, whose smallest nonzero magnitude is 1.4e-45; rescale the weights or set such entries to 0 explicitly.")
     }
     return Matrix(rows: a.shape[0], columns: a.shape.count > 1 ? a.shape[1] : 1, elements: floats)
   }
@@ -94,24 +113,39 @@ enum MeasureInputLoader {
   }
 
   /// Reads logits (m × k) and labels (m) and summarizes them.
-  static func loadOutputs(logits: String, labels: String) throws(CommandError) -> TrainingOutputStatistics {
+  ///
+  /// - Parameter networkClasses: The network's output width: the logits must have as many
+  ///   columns (checked before the labels, so a mismatch is not blamed on a label).
+  static func loadOutputs(logits: String, labels: String, networkClasses: Int? = nil) throws(CommandError) -> TrainingOutputStatistics {
     let z = try single(logits, option: "--logits")
     let y = try single(labels, option: "--labels")
     guard z.rank == 2 else {
       throw CommandError(
-        "--logits \(logits) has shape \(z.summary); expected (examples, classes)",
+        "--logits \(logits) has shape \(shapeText(z)); expected (examples, classes)",
         hint: "save the raw network outputs on the training set (before softmax) as a 2-D array.")
+    }
+    if let networkClasses, z.shape[1] != networkClasses {
+      throw CommandError(
+        "--logits \(logits) has \(z.shape[1]) classes (shape \(shapeText(z))) but the network's last layer has \(networkClasses) outputs",
+        hint: "pass the logits this network produced on its training set.")
     }
     guard y.rank == 1, y.count == z.shape[0] else {
       throw CommandError(
-        "--labels \(labels) has shape \(y.summary); expected (\(z.shape[0])) to match the logits",
+        "--labels \(labels) has shape \(shapeText(y)); expected (\(z.shape[0])) to match the \(z.shape[0]) rows of the logits",
         hint: "labels are class indices 0…k−1, one per row of the logits.")
     }
     var classes: [Int] = []
     classes.reserveCapacity(y.count)
+    let k = z.shape[1]
     for (i, v) in y.values.enumerated() {
-      guard v.isFinite, v == v.rounded(), abs(v) < 1e15 else {
+      guard v.isFinite, v == v.rounded() else {
         throw CommandError("--labels entry \(i) is \(v), not an integer class index", hint: "labels are class indices 0…k−1.")
+      }
+      guard v >= 0, v < Double(k) else {
+        let text = abs(v) < 9.2e18 ? String(Int64(v)) : String(v)
+        throw CommandError(
+          "--labels entry \(i) is \(text), an integer outside the class indices 0…\(k - 1) of the logits' \(k) columns",
+          hint: "labels are class indices 0…k−1, one per row of the logits.")
       }
       classes.append(Int(v))
     }
@@ -136,6 +170,11 @@ enum MeasureInputLoader {
     }
     let m = Matrix(rows: x.shape[0], columns: features, elements: x.values.map { Float($0) })
     return computeInputStatistics(m, network: network)
+  }
+
+  /// The shape and dtype as `(49) of dtype <i8` or `(50, 10) of dtype <f4`.
+  private static func shapeText(_ a: NumPyArray) -> String {
+    "(\(a.shape.map(String.init).joined(separator: ", "))) of dtype \(a.dtype)"
   }
 
   private static func single(_ path: String, option: String) throws(CommandError) -> NumPyArray {

@@ -11,8 +11,9 @@ import ResultsStore
 ///   names, dates, empty words.
 ///
 /// Words between the two that would silently change are usage errors naming the value: a
-/// decimal integer beyond 64 bits (it would become an inexact REAL) and a decimal real beyond
-/// the range of a double (it would become ±Inf).
+/// decimal integer beyond 64 bits (it would become an inexact REAL), a decimal real beyond
+/// the range of a double (it would become ±Inf) and a nonzero real below the smallest
+/// subnormal double (it would become 0; also for `real:`).
 ///
 /// Typed words pick the storage class explicitly: `int:V` (a decimal integer within 64 bits),
 /// `real:V` (a decimal real, hex float, or `inf`/`-inf`; no NaN; `real:1e23` and
@@ -53,6 +54,7 @@ func typedValue(_ word: String, name: String) throws -> DatabaseValue {
         hint: "pass real:\(trimmed.hasPrefix("-") ? "-inf" : "inf") if you mean infinity, or "
           + "text:\(trimmed) to bind the text.")
     }
+    try refuseUnderflow(real, text: trimmed, word: trimmed, name: name)
     return .real(real)
   }
   if infinitySpellings.contains(trimmed.lowercased()) {
@@ -87,12 +89,32 @@ private func typedReal(_ value: String, word: String, name: String) throws -> Da
         "-p \(name) \(word): beyond the range of a REAL (a double, up to about 1.8e308)",
         hint: "write real:\(trimmed.hasPrefix("-") ? "-inf" : "inf") if you mean infinity.")
     }
+    try refuseUnderflow(real, text: trimmed, word: word, name: name)
     return .real(real)
   }
   throw CommandUsageError(
     "-p \(name) \(word): not a real number",
     hint: "real: takes a decimal (0.5, 1e-3), a hex float (0x1p-3) or inf/-inf; NaN cannot be "
       + "bound (SQLite stores it as NULL: write the SQL with NULL instead).")
+}
+
+/// The underflow twin of the overflow refusal: a number written with a nonzero digit that
+/// reads as ±0 (below the smallest subnormal double, 4.9e-324) would silently bind 0.
+/// Subnormals that a double holds (`1e-310`) and zeros as written (`0`, `-0.0`) bind as read.
+private func refuseUnderflow(_ real: Double, text: String, word: String, name: String) throws {
+  guard real == 0 else { return }
+  var t = Substring(text.lowercased())
+  if let first = t.first, first == "+" || first == "-" { t = t.dropFirst() }
+  let nonzero: Bool
+  if t.hasPrefix("0x") {
+    nonzero = t.dropFirst(2).prefix { $0 != "p" }.contains { "123456789abcdef".contains($0) }
+  } else {
+    nonzero = t.prefix { $0 != "e" }.contains { "123456789".contains($0) }
+  }
+  guard nonzero else { return }
+  throw CommandUsageError(
+    "-p \(name) \(word): nonzero but below the smallest REAL magnitude (a double, about 4.9e-324); it would bind 0",
+    hint: "pass 0 if you mean zero, or text:\(text) to bind the text.")
 }
 
 /// `[+-]?[0-9]+`.

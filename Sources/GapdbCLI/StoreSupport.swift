@@ -58,6 +58,12 @@ func openStore(_ path: String, readOnly: Bool, creating: Bool = false) throws ->
   if !readOnly { try checkStoreIsWritable(path) }
   do {
     return try Database(storePath: path, readOnly: readOnly)
+  } catch MigrationError.notAGapdbFile(_, let applicationID) where !mayCreate {
+    // The library's hint offers "a path that does not exist yet", which only commands that
+    // create a store accept.
+    throw CommandError(
+      "\(path) is an SQLite database but not a gapdb store (application_id \(applicationID))",
+      hint: "pass a file made by `gapdb init` (this command does not create stores); to query any SQLite file, use sqlite3.")
   } catch let error as DatabaseError where !readOnly && error.isReadOnly {
     throw readOnlyStoreError(error, path: path)
   } catch let error as DatabaseError

@@ -43,10 +43,15 @@ func exitingWithUsageCode<T>(_ body: () throws -> T) throws -> T {
 /// - Throws: `ValidationError` (exit code 64) naming the words or the name.
 func validateParameterWords(_ words: [String]) throws {
   if words.count % 2 != 0 {
+    // `-p x=5` is one word; otherwise the likely cause is a value the parser took for an option.
+    let joined = words.first { $0.contains("=") && !$0.hasPrefix("=") }
+    let hint = joined.map { word in
+      let parts = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      return "give the name and the value as two words, -p NAME VALUE: -p \(parts[0]) \(parts[1]) (not -p \(word))."
+    } ?? "give -p NAME VALUE as two words; a value starting with '-' reads as an option, so put a space before it, e.g. -p x ' -5'."
     throw ValidationError(
       "-p takes a name and a value; got \(words.count) word\(words.count == 1 ? "" : "s"): "
-        + words.joined(separator: " ") + ". "
-        + "Hint: a value starting with '-' reads as an option; put a space before it, e.g. -p x ' -5'.")
+        + words.joined(separator: " ") + ". Hint: " + hint)
   }
   var seen = Set<String>()
   for index in stride(from: 0, to: words.count, by: 2) {

@@ -34,6 +34,11 @@ public struct PowerIterationResult: Sendable, Equatable {
 /// - Returns: The estimate, the right singular vector, the iteration count and whether it
 ///   converged. An empty or all-zero matrix gives `value == 0` and `converged == true`.
 ///   Non-finite entries give `value == .nan`, `converged == false`.
+/// Scale safety: the iteration runs on `W / 2^e` (2^e the power of two just above max |w|,
+/// an exact float32 scaling apart from entries that become subnormal, which are below
+/// 2⁻¹²⁶·max |w| and cannot change σ at float32 precision), and σ is multiplied back by `2^e`
+/// in float64; so weights near the float32 maximum give a finite σ (which may exceed the
+/// float32 range) instead of an overflowed product.
 /// - Complexity: O(iterations · rows · columns).
 public func topSingularValue(
   of matrix: Matrix, warmStart: [Float]? = nil, relativeTolerance: Double = 1e-6,
@@ -53,10 +58,23 @@ public func topSingularValue(
   }
   var u = [Float](repeating: 0, count: m)
   normalize(&v)
+  let scaleFactor = powerOfTwoScale(maxAbs: matrix.elements.reduce(Float(0)) { max($0, abs($1)) })
+  var scaled = matrix.elements
+  if scaleFactor != 1 {
+    let inverse = Float(1 / scaleFactor)
+    if inverse.isFinite && inverse > 0 {
+      for i in scaled.indices { scaled[i] *= inverse }
+    } else {
+      // 1/2^e is outside float32 (max |w| below 2⁻¹²⁶): scale in two exact steps.
+      let half = Float(Double(sign: .plus, exponent: -(Double(scaleFactor).exponent / 2), significand: 1))
+      let rest = Float(Double(sign: .plus, exponent: -(Double(scaleFactor).exponent - Double(scaleFactor).exponent / 2), significand: 1))
+      for i in scaled.indices { scaled[i] = scaled[i] * half * rest }
+    }
+  }
   var sigma = 0.0
   var iterations = 0
   var converged = false
-  matrix.elements.withUnsafeBufferPointer { pw in
+  scaled.withUnsafeBufferPointer { pw in
     while iterations < maxIterations {
       iterations += 1
       v.withUnsafeBufferPointer { pv in
@@ -89,7 +107,7 @@ public func topSingularValue(
       }
     }
   }
-  return PowerIterationResult(value: sigma, rightVector: v, iterations: iterations, converged: converged)
+  return PowerIterationResult(value: sigma * scaleFactor, rightVector: v, iterations: iterations, converged: converged)
 }
 
 /// Euclidean norm accumulated in Double.

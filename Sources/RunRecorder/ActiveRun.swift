@@ -49,8 +49,6 @@ public final class ActiveRun {
   ///   longer running); `DatabaseError`. Nothing is written when it throws.
   public func recordEpoch(_ record: EpochRecord) throws {
     try validate(record)
-    let runID = DatabaseValue.integer(id)
-    let epoch = DatabaseValue.integer(Int64(record.epoch))
     let metrics = record.metrics.columns
     let lossDiverged = [record.metrics.trainLoss, record.metrics.testLoss].contains {
       guard let v = $0 else { return false }
@@ -58,30 +56,12 @@ public final class ActiveRun {
     }
     var created = Set<String>()
     try database.inTransaction {
-      let insertEpoch = try database.cachedStatement(
-        sql: """
-          INSERT INTO epoch_metric (run_id, epoch, step, train_loss, test_loss, train_error,
-            test_error, learning_rate, wall_time_s, nan_columns, recorded_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-          """)
-      try insertEpoch.bind([runID, epoch, .integer(record.step)])
-      for (i, column) in metrics.enumerated() {
-        try insertEpoch.bind(DatabaseValue(column.1), at: 4 + i)
-      }
-      try insertEpoch.bind(.text(nanColumns(metrics)), at: 4 + metrics.count)
-      try insertEpoch.execute()
-
-      if !record.layerSummaries.isEmpty {
-        let insertSummary = try database.cachedStatement(sql: Self.insertLayerSummarySQL)
-        for summary in record.layerSummaries {
-          let columns = Array(zip(LayerSummaryRecord.columnNames, summary.columnValues))
-          try insertSummary.bind([runID, epoch, .integer(Int64(summary.layerIndex))])
-          for (i, column) in columns.enumerated() {
-            try insertSummary.bind(DatabaseValue(column.1), at: 4 + i)
-          }
-          try insertSummary.bind(.text(nanColumns(columns)), at: 4 + columns.count)
-          try insertSummary.execute()
-        }
+      try database.insertEpochMetric(
+        runID: id, epoch: Int64(record.epoch), step: record.step, columns: metrics)
+      for summary in record.layerSummaries {
+        try database.insertLayerSummary(
+          runID: id, epoch: Int64(record.epoch), layerIndex: Int64(summary.layerIndex),
+          columns: Array(zip(LayerSummaryRecord.columnNames, summary.columnValues)))
       }
 
       if !record.measures.isEmpty {
@@ -93,15 +73,7 @@ public final class ActiveRun {
       } else {
         try checkStillRunning()
       }
-      if lossDiverged {
-        try database.cachedStatement(
-          sql: """
-            UPDATE run SET status = 'diverged', stop_reason = 'non_finite_loss',
-              ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-            WHERE id = ?
-            """
-        ).execute([runID])
-      }
+      if lossDiverged { try database.markRunDiverged(runID: id) }
     }
     // Only after the commit: a rolled-back catalogue row must be created again next time.
     recorder.knownMeasureIDs.formUnion(created)
@@ -132,20 +104,12 @@ public final class ActiveRun {
   public func finish(status: RunStatus, stopReason: String? = nil) throws {
     if status == .running { throw RecorderError.cannotFinishAsRunning }
     if self.status == .diverged { return }
-    var reached: DatabaseValue = .null
-    if let target = targetTrainLoss {
-      reached = .integer((lastTrainLoss.map { $0 <= target } ?? false) ? 1 : 0)
-    }
+    let reached = targetTrainLoss.map { target in lastTrainLoss.map { $0 <= target } ?? false }
     try database.inTransaction {
-      try database.cachedStatement(
-        sql: """
-          UPDATE run SET status = ?, stop_reason = ?, reached_target = ?,
-            ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-            heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-          WHERE id = ? AND status = 'running'
-          """
-      ).execute([.text(status.rawValue), DatabaseValue(stopReason), reached, .integer(id)])
-      if database.changesCount == 0 { throw try notRunningError() }
+      guard
+        try database.finishRun(
+          runID: id, status: status.rawValue, stopReason: stopReason, reachedTarget: reached)
+      else { throw try notRunningError() }
     }
     self.status = status
   }
@@ -160,12 +124,7 @@ public final class ActiveRun {
   public func saveWeightSnapshot(epoch: Int, format: String, data: [UInt8]) throws {
     if epoch < 0 { throw RecorderError.negativeValue(field: "epoch", value: Int64(epoch)) }
     if format.isEmpty { throw RecorderError.emptyName(field: "format") }
-    try database.inTransaction {
-      try database.cachedStatement(
-        sql:
-          "INSERT OR REPLACE INTO weight_snapshot (run_id, epoch, format, data) VALUES (?, ?, ?, ?)"
-      ).execute([.integer(id), .integer(Int64(epoch)), .text(format), .blob(data)])
-    }
+    try database.saveWeightSnapshot(runID: id, epoch: Int64(epoch), format: format, data: data)
   }
 
   // MARK: - Helpers
@@ -186,29 +145,13 @@ public final class ActiveRun {
     where !recorder.knownMeasureIDs.contains(measure.measureID)
       && !created.contains(measure.measureID)
     {
-      try database.cachedStatement(
-        sql: "INSERT INTO measure (id, name) VALUES (?1, ?1) ON CONFLICT (id) DO NOTHING"
-      ).execute([.text(measure.measureID)])
+      try database.insertMeasureIfMissing(id: measure.measureID)
       created.insert(measure.measureID)
     }
-    var start = 0
     do {
-      for (rows, sql) in Self.insertMeasureValueSQL {
-        while measures.count - start >= rows {
-          let insert = try database.cachedStatement(sql: sql)
-          try insert.bind(int64: id, at: 1)
-          try insert.bind(int64: epoch, at: 2)
-          for k in 0..<rows {
-            let measure = measures[start + k]
-            let first = 3 + 4 * k
-            try insert.bind(text: measure.measureID, at: first)
-            try insert.bind(double: measure.value, at: first + 1)
-            try insert.bind(text: measure.kind, at: first + 2)
-            try insert.bind(text: measure.detail, at: first + 3)
-          }
-          try insert.execute()
-          start += rows
-        }
+      try database.insertMeasureValues(count: measures.count, runID: id, epoch: epoch) { i in
+        let measure = measures[i]
+        return (measure.measureID, measure.value, measure.kind, measure.detail)
       }
     } catch let error as DatabaseError where error.extendedResultCode == primaryKeyConstraintFailed {
       // Each epoch is new (its epoch_metric row was inserted first), so a primary-key clash
@@ -221,50 +164,24 @@ public final class ActiveRun {
     }
   }
 
-  /// Multi-row inserts into `measure_value`, largest first: (rows, SQL). ?1 = run_id and
-  /// ?2 = epoch are shared; row k binds measure_id, value, value_kind, detail at 3 + 4k….
-  static let insertMeasureValueSQL: [(rows: Int, sql: String)] = [32, 16, 8, 4, 2, 1].map {
-    rows in
-    let tuples = (0..<rows).map { k in
-      let p = 3 + 4 * k
-      return "(?1, ?2, ?\(p), ?\(p + 1), ?\(p + 2), ?\(p + 3))"
-    }
-    return (
-      rows,
-      "INSERT INTO measure_value (run_id, epoch, measure_id, value, value_kind, detail) VALUES "
-        + tuples.joined(separator: ", ")
-    )
-  }
-
   /// Epochs refresh `heartbeat_at` at most this often (a read checks the status in between),
   /// which saves a page write per commit when epochs are short.
   static let heartbeatWriteInterval = Duration.seconds(1)
 
   private func checkStillRunning() throws {
-    let status = try database.cachedStatement(sql: "SELECT status FROM run WHERE id = ?")
-    try status.bind([.integer(id)])
-    let current = try status.step() ? status.value(at: 0) : .null
-    status.reset()
-    if current != .text("running") {
-      throw RecorderError.runNotRunning(runID: id, status: current.stringValue ?? "deleted")
+    let current = try database.runStatus(runID: id)
+    if current != "running" {
+      throw RecorderError.runNotRunning(runID: id, status: current ?? "deleted")
     }
   }
 
   private func touchHeartbeat() throws {
-    try database.cachedStatement(
-      sql: """
-        UPDATE run SET heartbeat_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-        WHERE id = ? AND status = 'running'
-        """
-    ).execute([.integer(id)])
-    if database.changesCount == 0 { throw try notRunningError() }
+    guard try database.touchRunHeartbeat(runID: id) else { throw try notRunningError() }
     lastHeartbeatWrite = ContinuousClock.now
   }
 
   private func notRunningError() throws -> RecorderError {
-    let current = try database.scalar(
-      sql: "SELECT status FROM run WHERE id = ?", arguments: [.integer(id)])
-    return RecorderError.runNotRunning(runID: id, status: current.stringValue ?? "deleted")
+    RecorderError.runNotRunning(runID: id, status: try database.runStatus(runID: id) ?? "deleted")
   }
 
   private func validate(_ record: EpochRecord) throws {
@@ -301,21 +218,7 @@ public final class ActiveRun {
     // Repeated measure ids are caught by the primary key during the insert (cheaper than a
     // Set here at 100 values per epoch) and reported as duplicateMeasure.
   }
-
-  private static let insertLayerSummarySQL: String = {
-    let names = LayerSummaryRecord.columnNames
-    let columns = (["run_id", "epoch", "layer_index"] + names + ["nan_columns"])
-    return "INSERT INTO layer_summary (" + columns.joined(separator: ", ") + ") VALUES ("
-      + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-  }()
 }
 
 /// `SQLITE_CONSTRAINT_PRIMARYKEY`.
 private let primaryKeyConstraintFailed: Int32 = 1555
-
-/// The `nan_columns` JSON array: names of the columns whose value is NaN.
-func nanColumns(_ columns: [(String, Double?)]) -> String {
-  let names = columns.compactMap { name, value in value.map { $0.isNaN } == true ? name : nil }
-  if names.isEmpty { return "[]" }
-  return "[" + names.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-}

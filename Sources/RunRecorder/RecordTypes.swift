@@ -172,58 +172,113 @@ public struct EpochMetrics: Sendable, Equatable {
   }
 }
 
-/// Summary statistics of one layer's weight matrix W (`fanOut × fanIn`) at one epoch.
+/// Summary statistics of one layer's weight matrix W (`fanOut × fanIn`, m = fanOut·fanIn
+/// entries) at one epoch: one `layer_summary` row.
 ///
-/// Every statistic is optional (nil = not computed); NaN and ±Inf are recorded faithfully.
-/// See the `layer_summary` table in `schema/0001_initial.sql` for each definition.
+/// Every statistic is optional (nil = not computed, stored as NULL); NaN is stored as NULL
+/// and named in the row's `nan_columns`, ±Inf as such. The columns
+/// are declared once, in ``columns``; the store's `layer_summary` table must have exactly
+/// these statistic columns (a test checks it against the schema).
 public struct LayerSummaryRecord: Sendable, Equatable {
   /// The layer's index, as declared in ``RunSpec/layers``.
   public var layerIndex: Int
+  /// ‖W‖_F = sqrt(Σ w²) (`frobenius_norm`).
   public var frobeniusNorm: Double?
+  /// ‖W‖₂, the largest singular value (`spectral_norm`).
   public var spectralNorm: Double?
+  /// ‖W‖_F² / ‖W‖₂² (`stable_rank`).
   public var stableRank: Double?
+  /// Σ |w| (`l1_norm`).
   public var l1Norm: Double?
+  /// max |w| (`max_abs`).
   public var maxAbs: Double?
+  /// Mean of the entries (`mean`).
   public var mean: Double?
+  /// Population standard deviation of the entries (`std`).
   public var std: Double?
+  /// Smallest entry (`min`).
   public var min: Double?
+  /// Largest entry (`max`).
   public var max: Double?
+  /// 1st percentile of the entries (`q01`).
   public var q01: Double?
+  /// 5th percentile (`q05`).
   public var q05: Double?
+  /// 25th percentile (`q25`).
   public var q25: Double?
+  /// Median (`q50`).
   public var q50: Double?
+  /// 75th percentile (`q75`).
   public var q75: Double?
+  /// 95th percentile (`q95`).
   public var q95: Double?
+  /// 99th percentile (`q99`).
   public var q99: Double?
-  /// Fraction of entries with |w| < 1e-6.
+  /// Fraction of entries with |w| < 1e-6, in [0, 1] (`near_zero_fraction`).
   public var nearZeroFraction: Double?
+  /// Group norm ‖W‖_{1,∞} (`group_norm_1_inf`).
   public var groupNorm1Inf: Double?
+  /// Group norm ‖W‖_{2,2} = ‖W‖_F (`group_norm_2_2`).
   public var groupNorm22: Double?
+  /// Group norm ‖W‖_{3,1.5} (`group_norm_3_1p5`).
   public var groupNorm31p5: Double?
+  /// Schatten-1 (nuclear) norm Σ σ_i (`schatten_1`).
   public var schatten1: Double?
+  /// Schatten-1.5 norm (Σ σ_i^1.5)^(1/1.5) (`schatten_1p5`).
   public var schatten1p5: Double?
+  /// ‖W − W⁰‖_F, distance from the initial weights (`frobenius_distance_init`).
   public var frobeniusDistanceInit: Double?
+  /// ‖W − W⁰‖₂ (`spectral_distance_init`).
   public var spectralDistanceInit: Double?
 
   /// Creates a summary with only the layer index set; assign the statistics you computed.
   public init(layerIndex: Int) { self.layerIndex = layerIndex }
 
-  /// Column names of the statistics, in `layer_summary` column order.
-  static let columnNames: [String] = [
-    "frobenius_norm", "spectral_norm", "stable_rank", "l1_norm", "max_abs", "mean", "std", "min",
-    "max", "q01", "q05", "q25", "q50", "q75", "q95", "q99", "near_zero_fraction",
-    "group_norm_1_inf", "group_norm_2_2", "group_norm_3_1p5", "schatten_1", "schatten_1p5",
-    "frobenius_distance_init", "spectral_distance_init",
+  /// One statistic column: its `layer_summary` column name, the property holding it, and what
+  /// it is (see `schema/0001_initial.sql` for the full definitions).
+  public struct Column: Sendable {
+    /// The snake_case column name, e.g. `frobenius_norm`.
+    public let name: String
+    /// The property of ``LayerSummaryRecord`` holding the value.
+    public let keyPath: WritableKeyPath<LayerSummaryRecord, Double?> & Sendable
+    /// A one-line definition.
+    public let documentation: String
+  }
+
+  /// Every statistic column, in `layer_summary` column order: the one declaration from which
+  /// ``columnNames``, ``columnValues``, the recorder's INSERT and the schema check follow.
+  public static let columns: [Column] = [
+    Column(name: "frobenius_norm", keyPath: \.frobeniusNorm, documentation: "‖W‖_F = sqrt(Σ w²)"),
+    Column(name: "spectral_norm", keyPath: \.spectralNorm, documentation: "‖W‖₂, the largest singular value"),
+    Column(name: "stable_rank", keyPath: \.stableRank, documentation: "‖W‖_F² / ‖W‖₂²"),
+    Column(name: "l1_norm", keyPath: \.l1Norm, documentation: "Σ |w|"),
+    Column(name: "max_abs", keyPath: \.maxAbs, documentation: "max |w|"),
+    Column(name: "mean", keyPath: \.mean, documentation: "mean of the entries"),
+    Column(name: "std", keyPath: \.std, documentation: "population standard deviation of the entries"),
+    Column(name: "min", keyPath: \.min, documentation: "smallest entry"),
+    Column(name: "max", keyPath: \.max, documentation: "largest entry"),
+    Column(name: "q01", keyPath: \.q01, documentation: "1st percentile of the entries"),
+    Column(name: "q05", keyPath: \.q05, documentation: "5th percentile"),
+    Column(name: "q25", keyPath: \.q25, documentation: "25th percentile"),
+    Column(name: "q50", keyPath: \.q50, documentation: "median"),
+    Column(name: "q75", keyPath: \.q75, documentation: "75th percentile"),
+    Column(name: "q95", keyPath: \.q95, documentation: "95th percentile"),
+    Column(name: "q99", keyPath: \.q99, documentation: "99th percentile"),
+    Column(name: "near_zero_fraction", keyPath: \.nearZeroFraction, documentation: "fraction of entries with |w| < 1e-6"),
+    Column(name: "group_norm_1_inf", keyPath: \.groupNorm1Inf, documentation: "group norm ‖W‖_{1,∞}"),
+    Column(name: "group_norm_2_2", keyPath: \.groupNorm22, documentation: "group norm ‖W‖_{2,2}"),
+    Column(name: "group_norm_3_1p5", keyPath: \.groupNorm31p5, documentation: "group norm ‖W‖_{3,1.5}"),
+    Column(name: "schatten_1", keyPath: \.schatten1, documentation: "Schatten-1 (nuclear) norm Σ σ_i"),
+    Column(name: "schatten_1p5", keyPath: \.schatten1p5, documentation: "Schatten-1.5 norm"),
+    Column(name: "frobenius_distance_init", keyPath: \.frobeniusDistanceInit, documentation: "‖W − W⁰‖_F"),
+    Column(name: "spectral_distance_init", keyPath: \.spectralDistanceInit, documentation: "‖W − W⁰‖₂"),
   ]
 
+  /// Column names of the statistics, in `layer_summary` column order.
+  public static let columnNames: [String] = columns.map(\.name)
+
   /// The statistics in ``columnNames`` order.
-  var columnValues: [Double?] {
-    [
-      frobeniusNorm, spectralNorm, stableRank, l1Norm, maxAbs, mean, std, min, max, q01, q05,
-      q25, q50, q75, q95, q99, nearZeroFraction, groupNorm1Inf, groupNorm22, groupNorm31p5,
-      schatten1, schatten1p5, frobeniusDistanceInit, spectralDistanceInit,
-    ]
-  }
+  public var columnValues: [Double?] { Self.columns.map { self[keyPath: $0.keyPath] } }
 }
 
 /// One complexity-measure value at one epoch.
@@ -289,44 +344,6 @@ public struct EpochRecord: Sendable {
     self.metrics = metrics
     self.layerSummaries = layerSummaries
     self.measures = measures
-  }
-}
-
-/// A catalogue entry for the `measure` table.
-///
-/// Plain data, so measure libraries can be mapped into it without RunRecorder depending on
-/// them.
-public struct MeasureCatalogEntry: Sendable, Equatable {
-  /// Stable identifier, conventionally snake_case.
-  public var id: String
-  public var name: String
-  public var description: String
-  /// The formula in plain text or LaTeX.
-  public var formula: String
-  /// Paper and equation.
-  public var source: String
-  public var needsData: Bool
-  public var needsInit: Bool
-  public var isNodeRescalingInvariant: Bool
-  public var isLayerRescalingInvariant: Bool
-  public var isOutputScalingInvariant: Bool
-
-  /// Creates an entry.
-  public init(
-    id: String, name: String, description: String, formula: String, source: String,
-    needsData: Bool, needsInit: Bool, isNodeRescalingInvariant: Bool,
-    isLayerRescalingInvariant: Bool, isOutputScalingInvariant: Bool
-  ) {
-    self.id = id
-    self.name = name
-    self.description = description
-    self.formula = formula
-    self.source = source
-    self.needsData = needsData
-    self.needsInit = needsInit
-    self.isNodeRescalingInvariant = isNodeRescalingInvariant
-    self.isLayerRescalingInvariant = isLayerRescalingInvariant
-    self.isOutputScalingInvariant = isOutputScalingInvariant
   }
 }
 

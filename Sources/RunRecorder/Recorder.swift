@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 import ResultsStore
 
 /// Records training runs into a gapdb store.
@@ -17,8 +18,9 @@ import ResultsStore
 /// `INSERT … ON CONFLICT DO NOTHING`. A `Recorder` (and its runs) must be used from one thread
 /// at a time; open one `Recorder` per thread or process.
 public final class Recorder {
-  /// The connection, for queries the recorder does not offer.
-  public let database: Database
+  /// The connection. `package`, not public: clients record through the recorder's API, and
+  /// this package's tools and tests (gapdb-bench, the test suites) may still query it.
+  package let database: Database
   /// Measure ids known to exist in the catalogue (saves a statement per value).
   var knownMeasureIDs: Set<String> = []
 
@@ -35,34 +37,25 @@ public final class Recorder {
 
   /// Adds measures to the catalogue, or updates the entries with the same ids.
   ///
-  /// - Parameter entries: The catalogue entries.
+  /// Writes id, name, description, formula, source and the five flags the descriptor derives
+  /// (`needs_data`, `needs_init` and the exact-invariance flags; see
+  /// ``MeasureCatalog/MeasureDescriptor``). O(n) statements in one transaction.
+  ///
+  /// - Parameter entries: The descriptors, e.g. `GapdbMeasures.all` (ExperimentRunner).
   /// - Throws: `RecorderError.emptyName` for an empty id; `DatabaseError`.
-  public func registerMeasures(_ entries: [MeasureCatalogEntry]) throws {
+  public func registerMeasures(_ entries: [MeasureDescriptor]) throws {
     for entry in entries where entry.id.isEmpty {
       throw RecorderError.emptyName(field: "measure id")
     }
-    try database.inTransaction {
-      let upsert = try database.cachedStatement(
-        sql: """
-          INSERT INTO measure (id, name, description, formula, source, needs_data, needs_init,
-            is_node_rescaling_invariant, is_layer_rescaling_invariant, is_output_scaling_invariant)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-            formula = excluded.formula, source = excluded.source, needs_data = excluded.needs_data,
-            needs_init = excluded.needs_init,
-            is_node_rescaling_invariant = excluded.is_node_rescaling_invariant,
-            is_layer_rescaling_invariant = excluded.is_layer_rescaling_invariant,
-            is_output_scaling_invariant = excluded.is_output_scaling_invariant
-          """)
-      func flag(_ b: Bool) -> DatabaseValue { .integer(b ? 1 : 0) }
-      for e in entries {
-        try upsert.execute([
-          .text(e.id), .text(e.name), .text(e.description), .text(e.formula), .text(e.source),
-          flag(e.needsData), flag(e.needsInit), flag(e.isNodeRescalingInvariant),
-          flag(e.isLayerRescalingInvariant), flag(e.isOutputScalingInvariant),
-        ])
-      }
-    }
+    try database.upsertMeasures(
+      entries.map { e in
+        MeasureCatalogRow(
+          id: e.id, name: e.name, description: e.description, formula: e.formula, source: e.source,
+          needsData: e.needsData, needsInit: e.needsInit,
+          isNodeRescalingInvariant: e.isNodeRescalingInvariant,
+          isLayerRescalingInvariant: e.isLayerRescalingInvariant,
+          isOutputScalingInvariant: e.isOutputScalingInvariant)
+      })
     knownMeasureIDs.formUnion(entries.map(\.id))
   }
 
@@ -89,60 +82,27 @@ public final class Recorder {
           field: "layer \(layer.index) \(field)", value: Int64(value))
       }
     }
-    let isObject = try database.scalar(
-      sql: "SELECT json_valid(?1) AND json_type(?1) = 'object'", arguments: [.text(spec.config)])
-    guard isObject == .integer(1) else { throw RecorderError.invalidConfig(spec.config) }
+    guard try database.isJSONObject(spec.config) else {
+      throw RecorderError.invalidConfig(spec.config)
+    }
 
     let uuid = UUID().uuidString.lowercased()
-    let host = ProcessIdentity.currentHost
-    let pid = Int64(ProcessInfo.processInfo.processIdentifier)
-    let processStart = DatabaseValue(ProcessIdentity.currentStartToken)
-    let runID: Int64 = try database.inTransaction {
-      try database.cachedStatement(
-        sql: """
-          INSERT INTO experiment (name, created_at)
-          VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-          ON CONFLICT (name) DO NOTHING
-          """
-      ).execute([.text(spec.experiment)])
-      let experimentID = try database.scalar(
-        sql: "SELECT id FROM experiment WHERE name = ?", arguments: [.text(spec.experiment)])
-      try database.cachedStatement(
-        sql: """
-          INSERT INTO run (experiment_id, uuid, name, status, target_train_loss, started_at,
-            heartbeat_at, host, pid, process_start, seed, dataset, config)
-          VALUES (?, ?, ?, 'running', ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-            strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?)
-          """
-      ).execute([
-        experimentID, .text(uuid), .text(spec.name), DatabaseValue(spec.targetTrainLoss),
-        .text(host), .integer(pid), processStart, DatabaseValue(spec.seed),
-        DatabaseValue(spec.dataset), .text(spec.config),
-      ])
-      let runID = database.lastInsertedRowID
-      let insertHyperparameter = try database.cachedStatement(
-        sql:
-          "INSERT INTO hyperparameter (run_id, key, value_type, value, value_text) VALUES (?, ?, ?, ?, ?)"
-      )
-      for (key, value) in spec.hyperparameters.sorted(by: { $0.key < $1.key }) {
-        try insertHyperparameter.execute([
-          .integer(runID), .text(key), .text(value.typeName), value.storedValue, .text(value.text),
-        ])
-      }
-      let insertLayer = try database.cachedStatement(
-        sql: """
-          INSERT INTO layer (run_id, layer_index, name, kind, fan_in, fan_out, parameter_count)
-          VALUES (?, ?, ?, ?, ?, ?, ?)
-          """)
-      for layer in spec.layers {
-        try insertLayer.execute([
-          .integer(runID), .integer(Int64(layer.index)), .text(layer.name), .text(layer.kind),
-          .integer(Int64(layer.fanIn)), .integer(Int64(layer.fanOut)),
-          .integer(Int64(layer.parameterCount)),
-        ])
-      }
-      return runID
-    }
+    let runID = try database.insertRun(
+      NewRunRow(
+        experiment: spec.experiment, uuid: uuid, name: spec.name,
+        targetTrainLoss: spec.targetTrainLoss, host: ProcessIdentity.currentHost,
+        pid: Int64(ProcessInfo.processInfo.processIdentifier),
+        processStart: ProcessIdentity.currentStartToken, seed: spec.seed, dataset: spec.dataset,
+        config: spec.config,
+        hyperparameters: spec.hyperparameters.sorted(by: { $0.key < $1.key }).map { key, value in
+          NewRunRow.Hyperparameter(
+            key: key, valueType: value.typeName, value: value.storedValue, valueText: value.text)
+        },
+        layers: spec.layers.map {
+          NewRunRow.Layer(
+            index: Int64($0.index), name: $0.name, kind: $0.kind, fanIn: Int64($0.fanIn),
+            fanOut: Int64($0.fanOut), parameterCount: Int64($0.parameterCount))
+        }))
     return ActiveRun(
       recorder: self, id: runID, uuid: uuid, layerCount: spec.layers.count,
       targetTrainLoss: spec.targetTrainLoss)
@@ -191,15 +151,8 @@ public final class Recorder {
     return try database.inTransaction {
       let stale = try heartbeatCandidates(olderThanSeconds: seconds).filter { !$0.isAlive }
       var marked: [StaleRun] = []
-      let update = try database.cachedStatement(
-        sql: """
-          UPDATE run SET status = ?, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
-            stop_reason = 'stale_heartbeat'
-          WHERE id = ? AND status = 'running'
-          """)
-      for candidate in stale {
-        try update.execute([.text(status.rawValue), .integer(candidate.run.runID)])
-        if database.changesCount == 1 { marked.append(candidate.run) }
+      for candidate in stale where try database.markRunStale(runID: candidate.run.runID, status: status.rawValue) {
+        marked.append(candidate.run)
       }
       return marked
     }
@@ -233,28 +186,14 @@ public final class Recorder {
   private func heartbeatCandidates(olderThanSeconds seconds: Double) throws
     -> [(run: StaleRun, isAlive: Bool)]
   {
-    try database.fetchAll(
-      sql: """
-        SELECT id, name, host, pid, heartbeat_at,
-          (julianday('now') - julianday(heartbeat_at)) * 86400.0 AS age_s,
-          process_start, (julianday(started_at) - 2440587.5) * 86400.0 AS started_unix
-        FROM run
-        WHERE status = 'running' AND (julianday('now') - julianday(heartbeat_at)) * 86400.0 > ?
-        ORDER BY heartbeat_at, id
-        """, arguments: [.real(seconds)]
-    ).map { row in
-      let run = Self.staleRun(row)
+    try database.runsWithOldHeartbeat(olderThanSeconds: seconds).map { row in
+      let run = StaleRun(
+        runID: row.runID, name: row.name, host: row.host, pid: row.pid,
+        heartbeatAt: row.heartbeatAt, ageSeconds: row.ageSeconds)
       let alive = Self.isRecordingProcessAlive(
-        host: run.host, pid: run.pid, processStart: row[6].stringValue,
-        startedAt: row[7].doubleValue)
+        host: row.host, pid: row.pid, processStart: row.processStart,
+        startedAt: row.startedAtUnix)
       return (run, alive)
     }
-  }
-
-  private static func staleRun(_ row: Row) -> StaleRun {
-    StaleRun(
-      runID: row[0].int64Value ?? 0, name: row[1].stringValue ?? "", host: row[2].stringValue ?? "",
-      pid: row[3].int64Value, heartbeatAt: row[4].stringValue ?? "",
-      ageSeconds: row[5].doubleValue ?? .nan)
   }
 }

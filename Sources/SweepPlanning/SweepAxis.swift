@@ -1,3 +1,4 @@
+import FeedForward
 import Foundation
 
 /// A hyperparameter that a sweep can vary or fix.
@@ -38,6 +39,11 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
   case epochs
   case targetTrainLoss = "target_train_loss"
 
+  /// The preference order of default grid axes (`gapdb correlate`, `gapdb report`): the
+  /// sweep axes in canonical order, passed to `CorrelationStatistics.defaultGridAxes`, so an
+  /// axis a sweep varies is kept over a hyperparameter derived from it (`hidden_layers`).
+  public static var gridAxisPreference: [String] { allCases.map(\.rawValue) }
+
   /// Canonical position (declaration order).
   public var canonicalIndex: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
@@ -45,7 +51,9 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     lhs.canonicalIndex < rhs.canonicalIndex
   }
 
-  /// The axis with this snake_case name; `-` is accepted for `_` (`learning-rate`).
+  /// The axis with this snake_case name; `-` is accepted for `_` (`learning-rate`), and the run
+  /// configuration's key names (`hidden_layers`, `max_epochs`, the keys of `run.config` and the
+  /// hyperparameter rows) name the axes that set them (`hidden_layout`, `epochs`).
   ///
   /// - Parameter name: An axis name as a user typed it (surrounding spaces ignored).
   /// - Returns: The axis, or `nil` for an unknown name.
@@ -54,7 +62,8 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
       .replacingOccurrences(of: "-", with: "_")
     switch normalized {
     case "lr": return .learningRate
-    case "hidden": return .hiddenLayout
+    case "hidden", "hidden_layers": return .hiddenLayout
+    case "max_epochs": return .epochs
     case "initialization": return .initialization
     default: return SweepAxis(rawValue: normalized)
     }
@@ -66,10 +75,10 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     case .depth: return "an integer ≥ 1 (hidden layers)"
     case .width: return "an integer ≥ 1 (hidden units)"
     case .hiddenLayout: return "hidden units per layer joined by 'x', e.g. 512x256"
-    case .learningRate: return "a finite real > 0"
+    case .learningRate: return "a finite real > 0 that float32 can hold (1.4e-45 to 3.4e38)"
     case .batchSize: return "an integer ≥ 1"
     case .weightDecay: return "a finite real ≥ 0"
-    case .optimizer: return "one of \(SweepOptimizer.allCases.map(\.rawValue).joined(separator: ", "))"
+    case .optimizer: return "one of \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", "))"
     case .initialization:
       return "one of \(SweepInitialization.allCases.map(\.rawValue).joined(separator: ", "))"
     case .labelNoise: return "a real in [0, 1] (fraction of random training labels)"
@@ -97,7 +106,11 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     case .seed:
       guard let v = Self.parseInteger(trimmed), v >= 0 else { throw fail }
       return .integer(v)
-    case .learningRate, .targetTrainLoss:
+    case .learningRate:
+      // The trainer's own check (float32 range included), so a sweep refuses what training would.
+      guard let v = Double(trimmed), TrainingConfiguration.learningRateProblem(v) == nil else { throw fail }
+      return .real(v)
+    case .targetTrainLoss:
       guard let v = Double(trimmed), v.isFinite, v > 0 else { throw fail }
       return .real(v)
     case .weightDecay:
@@ -107,7 +120,7 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
       guard let v = Double(trimmed), v.isFinite, v >= 0, v <= 1 else { throw fail }
       return .real(v)
     case .optimizer:
-      guard let v = SweepOptimizer(rawValue: trimmed.lowercased()) else { throw fail }
+      guard let v = OptimizerName(rawValue: trimmed.lowercased()) else { throw fail }
       return .text(v.rawValue)
     case .initialization:
       guard let v = SweepInitialization(rawValue: trimmed.lowercased()) else { throw fail }
@@ -151,16 +164,6 @@ public enum SweepAxis: String, CaseIterable, Sendable, Hashable, Comparable {
     if let r = Double(text), r.isFinite, r == r.rounded(), abs(r) < 1e15 { return Int(r) }
     return nil
   }
-}
-
-/// The optimizers a sweep can choose (names as `gapdb train --optimizer` spells them).
-public enum SweepOptimizer: String, CaseIterable, Sendable {
-  /// Plain stochastic gradient descent.
-  case sgd
-  /// SGD with momentum.
-  case momentum
-  /// Path-SGD (Neyshabur, Salakhutdinov, Srebro 2015), the path-regularized steepest descent.
-  case pathSGD = "path-sgd"
 }
 
 /// The weight initializations a sweep can choose.

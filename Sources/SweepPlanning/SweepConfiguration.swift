@@ -1,3 +1,4 @@
+import FeedForward
 import Foundation
 
 /// The values a configuration takes for settings the sweep leaves open.
@@ -17,7 +18,7 @@ public enum SweepDefaults {
   /// ℓ2 weight-decay coefficient.
   public static let weightDecay = 0.0
   /// Optimizer.
-  public static let optimizer = SweepOptimizer.sgd
+  public static let optimizer = OptimizerName.sgd
   /// Initialization.
   public static let initialization = SweepInitialization.balanced
   /// Fraction of random training labels.
@@ -62,8 +63,8 @@ public struct SweepConfiguration: Sendable, Equatable, Hashable {
   /// ℓ2 weight-decay coefficient.
   public var weightDecay: Double { real(.weightDecay) ?? SweepDefaults.weightDecay }
   /// Optimizer.
-  public var optimizer: SweepOptimizer {
-    if case .text(let s)? = settings[.optimizer], let o = SweepOptimizer(rawValue: s) { return o }
+  public var optimizer: OptimizerName {
+    if case .text(let s)? = settings[.optimizer], let o = OptimizerName(rawValue: s) { return o }
     return SweepDefaults.optimizer
   }
   /// Initialization.

@@ -1,3 +1,4 @@
+import FeedForward
 /// The seed experiments as ready-made sweeps.
 ///
 /// Each preset scales with the training-set size and the epoch cap, so the same experiment
@@ -53,7 +54,7 @@ public enum SweepPreset: String, CaseIterable, Sendable {
     switch self {
     case .width:
       fixed[.depth] = .integer(1)
-      fixed[.optimizer] = .text(SweepOptimizer.sgd.rawValue)
+      fixed[.optimizer] = .text(OptimizerName.sgd.rawValue)
       fixed[.learningRate] = .real(0.01)
       fixed[.batchSize] = .integer(64)
       fixed[.targetTrainLoss] = .real(0.01)
@@ -64,7 +65,7 @@ public enum SweepPreset: String, CaseIterable, Sendable {
       fixed[.width] = .integer(1024)
       fixed[.learningRate] = .real(0.01)
       fixed[.batchSize] = .integer(64)
-      axes[.optimizer] = [.text(SweepOptimizer.sgd.rawValue), .text(SweepOptimizer.pathSGD.rawValue)]
+      axes[.optimizer] = [.text(OptimizerName.sgd.rawValue), .text(OptimizerName.pathSGD.rawValue)]
       axes[.initialization] = [
         .text(SweepInitialization.balanced.rawValue), .text(SweepInitialization.unbalanced.rawValue),
       ]

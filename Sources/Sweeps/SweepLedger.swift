@@ -6,7 +6,13 @@ import SweepPlanning
 /// What a store already holds for a sweep's configurations, for resuming.
 ///
 /// Every run a sweep starts carries its configuration key (``SweepConfiguration/key``) in
-/// `run.config` as `"sweep_key"`. Rerunning a sweep then:
+/// `run.config` as `"sweep_key"`. The key holds every grid and fixed setting but not the data
+/// folder (`--data-dir`), so a stored run counts for a configuration only when it also was
+/// trained on the same data: its `config` fields ``dataIdentityKeys`` (data source and
+/// scaling, the same for every configuration of a sweep; training subset size and label noise
+/// are in the key) equal the sweep's, compared as JSON; a run whose config
+/// lacks a field (stores of earlier layouts) matches on that field, so older stores stay
+/// resumable. Rerunning a sweep then:
 /// - skips a configuration with a `finished` or `diverged` run (diverging is a result: the
 ///   same seed would diverge again);
 /// - skips a configuration whose run is `running` in a live process (another sweep or shard
@@ -52,20 +58,29 @@ public struct SweepLedger {
   /// A ledger of the given runs (empty for a store that does not exist yet).
   public init(runsByKey: [String: [StoredRun]]) { self.runsByKey = runsByKey }
 
-  /// Reads the runs of `experiment` that carry a sweep key.
+  /// The `run.config` fields that say which data a run was trained on and that the sweep key
+  /// does not hold (the data folder and the input scaling are no grid axes).
+  static let dataIdentityKeys = ["data_source", "scaling"]
+
+  /// Reads the runs of `experiment` that carry a sweep key and were trained on the same data
+  /// as `configJSON` (a run's config JSON; `nil` = any data).
   ///
   /// - Throws: `DatabaseError`.
-  public static func read(database: Database, experiment: String) throws -> SweepLedger {
+  public static func read(database: Database, experiment: String, configJSON: String? = nil) throws -> SweepLedger {
     var byKey: [String: [StoredRun]] = [:]
+    let sameData = Self.dataIdentityKeys.map { key in
+      "(?2 IS NULL OR json_type(r.config, '$.\(key)') IS NULL "
+        + "OR json_extract(r.config, '$.\(key)') IS json_extract(?2, '$.\(key)'))"
+    }.joined(separator: " AND ")
     for row in try database.fetchAll(
       sql: """
         SELECT r.id, r.status, r.host, r.pid, json_extract(r.config, '$.sweep_key'),
           (julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.process_start,
           (julianday(r.started_at) - 2440587.5) * 86400.0
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-        WHERE e.name = ?1 AND json_extract(r.config, '$.sweep_key') IS NOT NULL
+        WHERE e.name = ?1 AND json_extract(r.config, '$.sweep_key') IS NOT NULL AND \(sameData)
         ORDER BY r.id
-        """, arguments: [DatabaseValue(experiment)])
+        """, arguments: [DatabaseValue(experiment), configJSON.map { DatabaseValue($0) } ?? .null])
     {
       guard let key = row[4].stringValue else { continue }
       byKey[key, default: []].append(

@@ -154,7 +154,7 @@ public final class SweepProgressMonitor: Sendable {
   ) throws -> SweepProgressSnapshot {
     let rows = try database.fetchAll(
       sql: """
-        SELECT r.id, r.name, r.status, json_extract(r.config, '$.stopping.max_epochs'), m.epoch, m.train_loss,
+        SELECT r.id, r.name, r.status, coalesce(json_extract(r.config, '$.max_epochs'), json_extract(r.config, '$.stopping.max_epochs')), m.epoch, m.train_loss,
           json_extract(r.config, '$.sweep_key')
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
         LEFT JOIN epoch_metric AS m ON m.run_id = r.id

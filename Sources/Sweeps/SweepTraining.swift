@@ -6,50 +6,14 @@ import RunRecorder
 import Synchronization
 import SweepPlanning
 
-/// The trainer settings of a sweep configuration.
-///
-/// Mapping: `hidden_layout` (or depth × width) → hidden layers; `optimizer` `sgd` → SGD,
-/// `momentum` → SGD with momentum 0.9, `path-sgd` → Path-SGD with its first step as long as
-/// SGD's first step on the ℓ2-balanced rescaling of the network (so one learning rate suits
-/// both, and the Path-SGD curve is the same from a balanced and an unbalanced initialization;
-/// see ``FeedForward/OptimizerConfiguration``); `init` `unbalanced` →
-/// ``InitialRescaling/unbalanced`` (the authors' construction, seeded by the run seed); `label_noise`, `train_size` → the data
-/// preparation (pixels divided by 255); `epochs` → the epoch cap; `target_train_loss` → Jiang's
-/// stopping rule. Measures are recorded at epoch 0, every `measureEvery`-th epoch and the
-/// final epoch. The run is named after the varied
-/// values, records the hyperparameter `init`, and carries `sweep_key` (for resuming) and
-/// `sweep_configuration` in its config JSON.
+/// The trainer settings of a sweep configuration
+/// (``SweepPlanning/SweepConfiguration/trainingRunConfiguration(experiment:dataDirectory:blasThreadCount:measureEvery:)``).
 public func trainingRunConfiguration(
   for configuration: SweepConfiguration, context: SweepRunContext
 ) -> TrainingRunConfiguration {
-  var optimizer = OptimizerConfiguration(weightDecay: configuration.weightDecay)
-  switch configuration.optimizer {
-  case .sgd: optimizer.method = .sgd
-  case .momentum:
-    optimizer.method = .sgd
-    optimizer.momentum = 0.9
-  case .pathSGD:
-    optimizer.method = .pathSGD
-    optimizer.pathSGDMatchesFirstStepNorm = true
-  }
-  let training = TrainingConfiguration(
-    hiddenLayerSizes: configuration.hiddenLayout, optimizer: optimizer,
-    learningRate: configuration.learningRate, batchSize: configuration.batchSize,
-    maxEpochs: configuration.epochs, targetTrainLoss: configuration.targetTrainLoss,
-    seed: UInt64(configuration.seed), blasThreadCount: context.blasThreadCount)
-  var run = TrainingRunConfiguration(
-    experiment: context.experiment, runName: configuration.displayName,
-    dataSource: .idx(directory: context.dataDirectory, classCount: 10),
-    preparation: DataPreparation(
-      trainingSubsetSize: configuration.trainSize, labelNoiseFraction: configuration.labelNoise,
-      scaling: .divide(by: 255)),
-    training: training, measureEvery: context.measureEvery)
-  run.initialRescaling = configuration.initialization == .unbalanced ? .unbalanced : .none
-  run.extraHyperparameters = ["init": .text(configuration.initialization.rawValue)]
-  run.configAnnotations = [
-    "sweep_key": configuration.key, "sweep_configuration": configuration.displayName,
-  ]
-  return run
+  configuration.trainingRunConfiguration(
+    experiment: context.experiment, dataDirectory: context.dataDirectory, blasThreadCount: context.blasThreadCount,
+    measureEvery: context.measureEvery)
 }
 
 /// Data already loaded in this process, by directory (a sweep loads its data once).
@@ -61,8 +25,10 @@ private let loadedData = Mutex<[String: DataSplit]>([:])
 ///   (the run is then marked `failed` by the trainer).
 public func trainSweepConfiguration(_ configuration: SweepConfiguration, context: SweepRunContext) throws {
   let run = trainingRunConfiguration(for: configuration, context: context)
-  if let problem = run.validationProblem() {
-    throw SweepError("Configuration \(configuration.displayName): \(problem).")
+  do {
+    try run.validate()
+  } catch {
+    throw SweepError("Configuration \(configuration.displayName): \(error).")
   }
   let directory = context.dataDirectory ?? IDXDataset.defaultFashionMNISTDirectory
   let data: DataSplit
@@ -82,23 +48,10 @@ public func trainSweepConfiguration(_ configuration: SweepConfiguration, context
   _ = try runTraining(run, data: data, recorder: recorder)
 }
 
-/// Why the trainer would refuse a configuration, known before any data is loaded or the store
-/// is touched: the trainer's own range checks (``TrainingRunConfiguration/validationProblem()``:
-/// a hidden width above `TrainingConfiguration.maximumHiddenWidth`, more epochs than
-/// `TrainingConfiguration.maximumEpochs`, …) and the library's memory estimate
-/// (`TrainingMemoryEstimate`) of the network with the smallest possible input (1 feature) and
-/// the sweep's 10 classes — a lower bound, so a network refused here is refused for any data.
-/// Training checks the estimate again with the data's feature count.
-///
-/// - Returns: A message naming the configuration and the value, or `nil`.
+/// Why the trainer would refuse a configuration before anything is loaded
+/// (``SweepPlanning/SweepConfiguration/planningProblem(_:)``).
 public func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
-  let run = trainingRunConfiguration(for: configuration, context: context)
-  if let problem = run.validationProblem() { return "configuration \(configuration.displayName): \(problem)" }
-  let sizes = [1] + run.training.hiddenLayerSizes + [10]
-  if let problem = TrainingMemoryEstimate(layerSizes: sizes).problem {
-    return "configuration \(configuration.displayName): even with a single input feature, \(problem)"
-  }
-  return nil
+  configuration.planningProblem(trainingRunConfiguration(for: configuration, context: context))
 }
 
 /// Why the sweep is refused (`gapdb` exits 64) when any configuration has a

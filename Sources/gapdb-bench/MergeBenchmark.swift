@@ -160,7 +160,7 @@ struct MergeBenchmark: ParsableCommand {
           ("hyperparameter", "key, value_type, value, value_text"),
           ("layer", "layer_index, name, kind, fan_in, fan_out, parameter_count"),
           ("epoch_metric", "epoch, step, train_loss, test_loss, train_error, test_error, learning_rate, wall_time_s, nan_columns, recorded_at"),
-          ("layer_summary", "epoch, layer_index, frobenius_norm, spectral_norm, stable_rank, l1_norm, max_abs, mean, std, min, max, q01, q05, q25, q50, q75, q95, q99, near_zero_fraction, group_norm_1_inf, group_norm_2_2, group_norm_3_1p5, schatten_1, schatten_1p5, frobenius_distance_init, spectral_distance_init, nan_columns"),
+          ("layer_summary", (["epoch", "layer_index"] + LayerSummaryRecord.columnNames + ["nan_columns"]).joined(separator: ", ")),
           ("measure_value", "epoch, measure_id, value, value_kind, detail"),
           ("weight_snapshot", "epoch, format, data"),
         ] {

@@ -22,8 +22,13 @@ import Testing
     // Preference order matters: with hidden_layers first, the layout text determines both
     // depth and width, so they are dropped instead.
     #expect(independentAxes(columns(runs, ["hidden_layers", "depth", "width"])) == ["hidden_layers"])
-    // The default (as correlate's) orders by preference, so depth and width win.
-    #expect(defaultGridAxes(columns(runs, ["hidden_layers", "optimizer", "seed", "width", "depth"])) == ["depth", "width"])
+    // The default (as correlate's) orders by the caller's preference: with depth and width
+    // preferred they win; with none preferred, alphabetical order lets depth and
+    // hidden_layers through (hidden_layers then determines width).
+    let candidates = columns(runs, ["hidden_layers", "optimizer", "seed", "width", "depth"])
+    #expect(defaultGridAxes(candidates, preferredOrder: ["depth", "width"]) == ["depth", "width"])
+    #expect(defaultGridAxes(candidates, preferredOrder: []) == ["depth", "hidden_layers"])
+    #expect(orderedByAxisPreference(["b", "a", "w", "d"], preferredOrder: ["w", "x", "d", "w"]) == ["w", "d", "a", "b"])
     // Two keys varied jointly (a "line" sweep) are one axis.
     let line = [["lr": "0.1", "bs": "128"], ["lr": "0.01", "bs": "32"]]
     #expect(independentAxes(columns(line, ["lr", "bs"])) == ["lr"])

@@ -1,3 +1,4 @@
+import ComplexityMeasures
 import Datasets
 import ExperimentRunner
 import FeedForward
@@ -60,7 +61,7 @@ func ints(_ db: Database, _ sql: String) throws -> [Int64] {
     #expect(run.values == [.text("finished"), .text("max_epochs"), .null, .text("toy")])
     // Every registry measure is catalogued and has a value (or an undefined row) per measured epoch.
     let catalogue = try ints(db, "SELECT count(*) FROM measure")[0]
-    #expect(catalogue == Int64(MeasureRecords.catalogue.count))
+    #expect(catalogue == Int64(MeasureRegistry.descriptors.count))
     #expect(try ints(db, "SELECT count(*) FROM measure_value WHERE epoch = 5") == [catalogue])
     #expect(events > 6)
 

@@ -47,9 +47,13 @@ import Testing
     for arguments in commands {
       let result = try gapdb(arguments)
       #expect(result.status == 1, "gapdb \(arguments): \(result.stderr)")
+      // Only commands that create a store may suggest a path that does not exist yet (issue 11).
+      let creates = ["init", "train"].contains(arguments[0])
       #expect(
         result.stderr == "Error: \(path) is an SQLite database but not a gapdb store (application_id 0)\n"
-          + "Hint: pass a file made by `gapdb init`, or a path that does not exist yet.\n",
+          + (creates
+            ? "Hint: pass a file made by `gapdb init`, or a path that does not exist yet.\n"
+            : "Hint: pass a file made by `gapdb init` (this command does not create stores); to query any SQLite file, use sqlite3.\n"),
         "gapdb \(arguments)")
       #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "gapdb \(arguments)")
       // A WAL-mode file gets -wal/-shm from any reader (sqlite3 too); a rollback-journal file

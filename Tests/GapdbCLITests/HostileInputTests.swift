@@ -225,7 +225,12 @@ import Testing
       ),
       (
         ["sql", db, "SELECT :x", "-p", "x"],
-        "Error: -p takes a name and a value; got 1 word: x. Hint: a value starting with '-' reads as an option; put a space before it, e.g. -p x ' -5'.\n"
+        "Error: -p takes a name and a value; got 1 word: x. Hint: give -p NAME VALUE as two words; a value starting with '-' reads as an option, so put a space before it, e.g. -p x ' -5'.\n"
+      ),
+      (
+        // Issue 11: `-p x=5` got the '-' hint.
+        ["sql", db, "SELECT :x", "-p", "x=5"],
+        "Error: -p takes a name and a value; got 1 word: x=5. Hint: give the name and the value as two words, -p NAME VALUE: -p x 5 (not -p x=5).\n"
       ),
       (
         ["sql", db, "SELECT :x", "-p", "", "1"],

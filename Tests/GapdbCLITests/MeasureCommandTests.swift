@@ -136,3 +136,78 @@ import Testing
     #expect(line.contains(",weights,0,0,1,1,0,"))
   }
 }
+
+/// Issue 11: weights near the float32 maximum (`huge_vals.npz`, see
+/// `scripts/reference/scale_fixtures.py`): two rank-one layers c·1·1ᵀ, c = float32(3e38), of
+/// 16×20 and 10×16. Hand-derived: σ = c·√(mn) = 5.36656e39 and 3.79473e39 (= ‖W‖_F), stable
+/// rank 1 each, so stable_rank_sum = 2 — not `inf`, `NaN` or 0.
+@Suite struct MeasureScaleSafetyTests {
+  func run(_ arguments: [String]) throws -> [[String]] {
+    let command = try MeasureCommand.parse(arguments)
+    let sink = StringSink()
+    try command.execute(sink: sink)
+    return sink.text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+  }
+
+  @Test func measure_huge_rankOneLayers_haveHandDerivedSpectra() throws {
+    let rows = try run([fixtureURL("measures/npy/huge_vals.npz").path, "--layers", "--csv"])
+    let header = rows[0]
+    let spec = try #require(header.firstIndex(of: "spectral_norm"))
+    let power = try #require(header.firstIndex(of: "spectral_norm_power_iteration"))
+    let fro = try #require(header.firstIndex(of: "frobenius_norm"))
+    let c = Double(Float(3e38))
+    for (row, cells) in zip([320.0, 160.0], rows.dropFirst()) {
+      let want = c * row.squareRoot()
+      for column in [spec, power, fro] {
+        let got = try #require(Double(cells[column]), "\(header[column]) = \(cells[column])")
+        #expect(abs(got - want) <= 1e-6 * want, "\(header[column]) \(got) vs \(want)")
+      }
+    }
+    let measures = try run([fixtureURL("measures/npy/huge_vals.npz").path, "--csv"])
+    let stable = try #require(measures.first { $0[0] == "stable_rank_sum" })
+    #expect(abs((Double(stable[1]) ?? .nan) - 2) <= 1e-6, "\(stable)")
+    #expect(stable[3] == "finite")
+  }
+
+  /// float64 1e-300 (`tiny64.npz`) is below float32's smallest subnormal: converting it would
+  /// silently give 0 (fro_prod 0.0). Like float64 overflow, it is refused naming the tensor.
+  @Test func measure_float64Underflow_isRefusedNamingTheTensor() throws {
+    let r = try MeasureCommandTests().runBinary(["measure", fixtureURL("measures/npy/tiny64.npz").path])
+    #expect(r.status == 1)
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.contains("0.weight") && r.stderr.contains("round to 0") && r.stderr.contains("1e-300"), "\(r.stderr)")
+  }
+}
+
+/// Issue 11 item 7: `gapdb measure` messages name the real fault. Fixtures from
+/// `scripts/reference/scale_fixtures.py`; the network state_deflated.npz is 3→4→2.
+@Suite struct MeasureMessageTests {
+  func npy(_ name: String) -> String { fixtureURL("measures/npy/\(name)").path }
+
+  func refusal(_ arguments: [String]) throws -> String {
+    let r = try MeasureCommandTests().runBinary(["measure"] + arguments)
+    #expect(r.status == 1, "\(arguments): \(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    return r.stderr
+  }
+
+  @Test func logitsClassCount_isCheckedAgainstTheNetworkFirst() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits7.npy"), "--labels", npy("msg_labels50.npy")])
+    #expect(e.contains("has 7 classes (shape (50, 7) of dtype <f4) but the network's last layer has 2 outputs"), "\(e)")
+  }
+
+  @Test func hugeIntegerLabel_isNamedAsOutOfRange() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits2.npy"), "--labels", npy("msg_labels_huge.npy")])
+    #expect(e.contains("--labels entry 0 is 4611686018427387904, an integer outside the class indices 0…1"), "\(e)")
+  }
+
+  @Test func shortLabels_shapeIsWorded() throws {
+    let e = try refusal([npy("state_deflated.npz"), "--logits", npy("msg_logits2.npy"), "--labels", npy("msg_labels_short.npy")])
+    #expect(e.contains("has shape (49) of dtype <i8; expected (50) to match the 50 rows of the logits"), "\(e)")
+  }
+
+  @Test func duplicateNpzMember_isNamed() throws {
+    let e = try refusal([npy("dup_member.npz")])
+    #expect(e.contains("holds the member 0.weight twice"), "\(e)")
+  }
+}

@@ -93,6 +93,12 @@ import Testing
     ("real:5", "real\t5.0"),
     ("real:99999999999999999999999", "real\t1e+23"),
     ("real:0x1p-3", "real\t0.125"),
+    // Zeros as written and representable subnormals are not underflow (issue 11).
+    ("0.0", "real\t0.0"),
+    (" -0.0", "real\t-0.0"),
+    ("0e-999", "real\t0.0"),
+    ("1e-310", "real\t1e-310"),
+    ("real:4.9e-324", "real\t5e-324"),
     ("real:-inf", "real\t-inf"),
     ("text:0x10", "text\t0x10"),
     ("text:42", "text\t42"),
@@ -146,6 +152,27 @@ import Testing
       "real:1e999",
       "Error: -p x real:1e999: beyond the range of a REAL (a double, up to about 1.8e308)\n"
         + "Hint: write real:inf if you mean infinity.\n"
+    ),
+    // Issue 11: underflow to 0 of a nonzero number is refused like overflow.
+    (
+      "1e-400",
+      "Error: -p x 1e-400: nonzero but below the smallest REAL magnitude (a double, about 4.9e-324); "
+        + "it would bind 0\nHint: pass 0 if you mean zero, or text:1e-400 to bind the text.\n"
+    ),
+    (
+      " -1e-400",
+      "Error: -p x -1e-400: nonzero but below the smallest REAL magnitude (a double, about 4.9e-324); "
+        + "it would bind 0\nHint: pass 0 if you mean zero, or text:-1e-400 to bind the text.\n"
+    ),
+    (
+      "real:1e-400",
+      "Error: -p x real:1e-400: nonzero but below the smallest REAL magnitude (a double, about 4.9e-324); "
+        + "it would bind 0\nHint: pass 0 if you mean zero, or text:1e-400 to bind the text.\n"
+    ),
+    (
+      "real:0x1p-1100",
+      "Error: -p x real:0x1p-1100: nonzero but below the smallest REAL magnitude (a double, about 4.9e-324); "
+        + "it would bind 0\nHint: pass 0 if you mean zero, or text:0x1p-1100 to bind the text.\n"
     ),
   ])
   func sqlParameter_betweenTypes_isAUsageError(word: String, expected: String) throws {

@@ -114,6 +114,37 @@ import Testing
       ["configuration hidden_layout=1000000x1000000: even with a single input feature, the 1-1000000-1000000-10 network"])
   }
 
+  /// Issue 11: `--epochs 1` with a grid axis epochs=5,6 planned one "default" configuration.
+  @Test func sweep_optionConflictingWithAxis_isRefusedNamingBoth() throws {
+    try expectSweepRefused(
+      ["--grid", "epochs=5,6", "--epochs", "1"], status: 64,
+      ["--epochs 1 conflicts with the sweep's axis epochs=5,6"])
+    try expectSweepRefused(
+      ["--grid", "train_size=100,200;width=8", "--train-size", "50"], status: 64,
+      ["--train-size 50 conflicts with the sweep's axis train_size=100,200"])
+  }
+
+  /// Issue 11: a bad --grid value or size is a bad argument (exit 64, as the README says); the
+  /// same content in a --file is bad data (exit 1).
+  @Test func sweep_badGridValues_exitWithUsageCode() throws {
+    let cases: [(String, String)] = [
+      ("learning_rate=0", "Bad value '0' for axis learning_rate"), ("label_noise=1.5", "Bad value '1.5' for axis label_noise"),
+      ("optimizer=adam", "Bad value 'adam' for axis optimizer"), ("seed=-1", "Bad value '-1' for axis seed"),
+      ("weight_decay=1e400", "Bad value '1e400' for axis weight_decay"),
+      ("width=" + (1...1001).map(String.init).joined(separator: ",") + ";seed=" + (1...1000).map(String.init).joined(separator: ","),
+       "more than 1000000 configurations"),
+    ]
+    for (grid, fragment) in cases {
+      try expectSweepRefused(["--grid", grid, "--train-size", "10", "--epochs", "1"], status: 64, [fragment])
+    }
+    try expectSweepRefused(["--preset", "wdth"], status: 64, ["wdth"])
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let file = dir.path("bad.toml")
+    try "[grid]\nlearning_rate = [0]\n".write(toFile: file, atomically: true, encoding: .utf8)
+    try expectSweepRefused(["--file", file], status: 1, ["learning_rate"])
+  }
+
   @Test func sweep_emptyFile_isRefusedNamingIt() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

@@ -1,5 +1,6 @@
 import Foundation
 import ResultsStore
+import StatisticsSQL
 import TabularOutput
 import Testing
 import TestSupport
@@ -107,11 +108,30 @@ import TestSupport
     let store = try FixtureStore()
     defer { store.remove() }
     let db = try Database(storePath: store.path, readOnly: true)
+    try StatisticsSQLFunctions.register(on: db)
     let row = try #require(
       try db.fetchOne(
         sql: "SELECT kendall_tau_a(value, error_gap), kendall_tau(value, error_gap), count(*) FROM final_measure_value WHERE measure_id = 'mu'"))
     #expect(near(row[0].doubleValue ?? .nan, 7.0 / 15))
     #expect(row[2] == .integer(7))  // the diverged run's row is there, its NULLs skipped
+  }
+
+  /// `gapdb sql` has the statistics aggregates: the CLI installs them (the store does not).
+  /// Hand value: measures-spec.md §4.3, τ_a = 7/15 over the 7 rows.
+  @Test func gapdbSQL_hasTheStatisticsAggregates() throws {
+    let store = try FixtureStore()
+    defer { store.remove() }
+    let result = try runProduct(
+      "gapdb",
+      [
+        "sql", store.path, "--csv", "--no-headers",
+        "SELECT kendall_tau_a(value, error_gap), count(*) FROM final_measure_value WHERE measure_id = 'mu'",
+      ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let fields = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+    #expect(fields.count == 2, "\(result.stdout)")
+    #expect(near(Double(fields.first.map(String.init) ?? "") ?? .nan, 7.0 / 15))
+    #expect(fields.last == "7")
   }
 }
 

@@ -11,6 +11,33 @@ import Testing
 @Suite struct StoreGuardTests {
   func gapdb(_ arguments: [String]) throws -> ProcessResult { try runProduct("gapdb", arguments) }
 
+  /// Issue 11: `gapdb sql` on a foreign SQLite file must not suggest "a path that does not
+  /// exist yet" (sql refuses those); `PRAGMA journal_mode` (a read) is allowed without --write
+  /// and changes nothing, while `PRAGMA journal_mode = WAL` is still refused.
+  @Test func sql_foreignFileHintAndReadOnlyPragmas() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let foreign = dir.path("foreign.sqlite")
+    do {
+      let db = try Database(path: foreign, mode: .readWriteCreate)
+      try db.execute(sql: "CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+    }
+    let r = try gapdb(["sql", foreign, "SELECT 1"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("not a gapdb store") && !r.stderr.contains("does not exist yet"), "\(r.stderr)")
+    #expect(r.stderr.contains("this command does not create stores"))
+    let store = dir.path("s.sqlite")
+    #expect(try gapdb(["init", store]).status == 0)
+    let before = FileManager.default.contents(atPath: store)
+    let mode = try gapdb(["sql", store, "PRAGMA journal_mode", "--csv", "--no-headers"])
+    #expect(mode.status == 0, "\(mode.stderr)")
+    #expect(["wal\n", "delete\n"].contains(mode.stdout), "\(mode.stdout)")
+    let change = try gapdb(["sql", store, "PRAGMA journal_mode = DELETE"])
+    #expect(change.status == 1)
+    #expect(change.stderr.contains("would change the database"))
+    #expect(FileManager.default.contents(atPath: store) == before)
+  }
+
   func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
   func copyFixture(to path: String) throws {

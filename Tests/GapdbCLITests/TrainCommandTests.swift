@@ -94,9 +94,15 @@ import Testing
     #expect(noGap.stderr.contains("--holdout-fraction 0.2"))
     let emptyHidden = try gapdb(base + ["--hidden", ""])
     #expect(emptyHidden.stderr.contains("--hidden '' is empty"))
-    let tooBig = try gapdb(base + ["--csv", csv, "--holdout-fraction", "0.25", "--train-size", "1000"])
-    #expect(tooBig.status == 1)
-    #expect(tooBig.stderr.contains("--train-size 1000 is invalid"))
+    // A --train-size beyond the data is a usage error found before the store is created
+    // (issue 11: Int64.max created an empty store and exited 1).
+    for size in ["1000", "9223372036854775807"] {
+      let sizeDB = dir.path("size.sqlite")
+      let tooBig = try gapdb(["train", "--db", sizeDB, "--experiment", "x", "--csv", csv, "--holdout-fraction", "0.25", "--train-size", size])
+      #expect(tooBig.status == 64, "\(size): \(tooBig.stderr)")
+      #expect(tooBig.stderr.contains("--train-size \(size) is invalid"))
+      #expect(!FileManager.default.fileExists(atPath: sizeDB), "--train-size \(size) created \(sizeDB)")
+    }
     // None of these created a run.
     if FileManager.default.fileExists(atPath: db) {
       let store = try Database(path: db, mode: .readOnly)

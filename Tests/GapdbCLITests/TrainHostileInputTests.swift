@@ -171,13 +171,13 @@ import Testing
     let flags = ["--holdout-fraction", "0.2", "--no-perturb"]
     let cases: [([String], [String])] = [
       (["--target-train-loss", "inf"], ["--target-train-loss must be a finite number ≥ 0; got inf."]),
-      (["--lr", "inf"], ["--lr must be a finite positive number; got inf."]),
+      (["--lr", "inf"], ["--lr: learning rate inf must be a finite positive number."]),
       (["--weight-decay", "inf"], ["--weight-decay must be a finite number ≥ 0; got inf."]),
       (["--lr-schedule", "step:0.1:0"], ["--lr-schedule 'step:0.1:0': the interval '0' must be a whole number of epochs ≥ 1"]),
       (["--lr-schedule", "step:-1:5"], ["--lr-schedule 'step:-1:5': the factor '-1' must be a finite number > 0"]),
       (["--lr-schedule", "cosine:0"], ["--lr-schedule 'cosine:0': the epoch count '0' must be a whole number ≥ 1"]),
-      (["--lr", "1e-300"], ["--lr 1e-300 is outside float32's range: it rounds to 0.0 in float32"]),
-      (["--lr", "1e39"], ["--lr 1e+39 is outside float32's range: it rounds to inf in float32"]),
+      (["--lr", "1e-300"], ["--lr: learning rate 1e-300 is outside float32's range (it rounds to 0.0 in float32"]),
+      (["--lr", "1e39"], ["--lr: learning rate 1e+39 is outside float32's range (it rounds to inf in float32"]),
     ]
     for (extra, fragments) in cases {
       try expectRefused(flags + extra, mentions: fragments, dir: dir, csv: csv, store: store)

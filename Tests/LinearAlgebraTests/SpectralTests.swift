@@ -107,3 +107,19 @@ func singularValues_constructedSpectrum_recoversEveryValue(rows: Int, columns: I
     }
   }
 }
+
+/// Hand-derived (issue 11): c·1·1ᵀ of size m×n has σ₁ = c·√(mn) and all other σ = 0. With c
+/// near the float32 maximum the squares overflow any unscaled Gram matrix or float32 product;
+/// with c subnormal they underflow to 0. Both paths must return c·√(mn) (in float64: 5.4e39
+/// exceeds float32).
+@Test(arguments: [(Float(3e38), 16, 20), (Float(3e38), 10, 16), (Float(1e-40), 4, 5), (Float(1e-20), 3, 7)])
+func spectral_rankOneAtFloat32Extremes_isScaleSafe(c: Float, rows: Int, columns: Int) throws {
+  let w = Matrix(rows: rows, columns: columns, repeating: c)
+  let want = Double(c) * Double(rows * columns).squareRoot()
+  let s = try singularValues(of: w)
+  #expect(s.count == min(rows, columns))
+  #expect(abs(s[0] - want) <= 1e-6 * want, "σ₁ \(s[0]) vs \(want)")
+  #expect(s.dropFirst().allSatisfy { $0 <= 1e-6 * want }, "rank one: \(s)")
+  let r = topSingularValue(of: w)
+  #expect(r.value.isFinite && abs(r.value - want) <= 1e-6 * want, "power iteration \(r.value) vs \(want)")
+}

@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 import ResultsStore
 import RunRecorder
 import TestSupport
@@ -211,19 +212,19 @@ import Testing
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let recorder = try makeRecorder(dir)
-    var entry = MeasureCatalogEntry(
+    var entry = MeasureDescriptor(
       id: "spectral_product", name: "Product of spectral norms", description: "d",
-      formula: "∏ ‖W_i‖₂",
-      source: "Jiang et al. 2020, eq. (39)", needsData: false, needsInit: false,
-      isNodeRescalingInvariant: false, isLayerRescalingInvariant: true,
-      isOutputScalingInvariant: false)
+      formula: "∏ ‖W_i‖₂", source: "Jiang et al. 2020, eq. (39)", needs: [.weights],
+      nodeWiseRescaling: .notInvariant, layerWiseRescaling: .invariant, outputScaling: .approximately,
+      cost: .weights)
     try recorder.registerMeasures([entry])
-    entry.needsData = true
+    entry.needs = [.weights, .trainingLogits]
     try recorder.registerMeasures([entry])
     let row = try #require(
       try recorder.database.fetchOne(
-        sql: "SELECT name, needs_data, is_layer_rescaling_invariant FROM measure"))
-    #expect(row.values == [.text("Product of spectral norms"), .integer(1), .integer(1)])
+        sql: "SELECT name, needs_data, is_layer_rescaling_invariant, is_output_scaling_invariant FROM measure"))
+    // "approximately" invariant is stored as not (exactly) invariant.
+    #expect(row.values == [.text("Product of spectral norms"), .integer(1), .integer(1), .integer(0)])
   }
 
   @Test func hyperparameters_typedSpecialValuesAndHugeIntegers() throws {

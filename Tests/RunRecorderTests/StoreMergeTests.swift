@@ -1,4 +1,5 @@
 import Foundation
+import MeasureCatalog
 import ResultsStore
 import RunRecorder
 import TestSupport
@@ -13,20 +14,20 @@ import Testing
   @discardableResult
   static func record(
     _ path: String, runs: Int, experiment: String = "exp", seedBase: Int = 0, sweepKey: String? = nil,
-    finish: Bool = true
+    finish: Bool = true, dataConfig: String? = nil
   ) throws -> [String] {
     let recorder = try Recorder(path: path)
     try recorder.registerMeasures([
-      MeasureCatalogEntry(
+      MeasureDescriptor(
         id: "spec", name: "Spectral product", description: "∏‖W‖₂", formula: "prod", source: "paper",
-        needsData: false, needsInit: false, isNodeRescalingInvariant: false,
-        isLayerRescalingInvariant: true, isOutputScalingInvariant: false)
+        needs: [.weights], nodeWiseRescaling: .notInvariant, layerWiseRescaling: .invariant,
+        outputScaling: .notInvariant, cost: .weights)
     ])
     var uuids: [String] = []
     for r in 0..<runs {
       let seed = seedBase + r
       var config = "{}"
-      if let sweepKey { config = "{\"sweep_key\":\"\(sweepKey)-\(r)\"}" }
+      if let sweepKey { config = "{\(dataConfig.map { $0 + "," } ?? "")\"sweep_key\":\"\(sweepKey)-\(r)\"}" }
       let run = try recorder.beginRun(
         RunSpec(
           experiment: experiment, name: "run-\(seed)", hyperparameters: ["width": .integer(Int64(8 + seed)), "lr": 0.1],
@@ -311,6 +312,28 @@ import Testing
     let keeping = try StoreMerger(outputPath: out2, options: MergeOptions(keepDuplicateConfigurations: true))
     _ = try keeping.merge(inputPath: a)
     #expect(try keeping.merge(inputPath: twin).runsAdded == 2)
+  }
+
+  @Test func sameSweepKeyOtherData_isNotADuplicate_sameDataIs() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let a = dir.path("a.sqlite"), idx = dir.path("idx.sqlite"), twin = dir.path("twin.sqlite")
+    let older = dir.path("older.sqlite"), out = dir.path("out.sqlite")
+    let fashion = #""data_source":{"idx":{"class_count":10}},"data":{"name":"fashion-mnist","train_count":100}"#
+    let small = #""data_source":{"idx":{"class_count":10,"directory":"idx"}},"data":{"name":"idx","train_count":100}"#
+    let otherSize = #""data_source":{"idx":{"class_count":10}},"data":{"name":"fashion-mnist","train_count":50}"#
+    try Self.record(a, runs: 1, sweepKey: "k", dataConfig: fashion)
+    try Self.record(idx, runs: 1, sweepKey: "k", dataConfig: small)  // same grid point, other data folder
+    try Self.record(twin, runs: 1, sweepKey: "k", dataConfig: fashion)  // the same task run again
+    try Self.record(older, runs: 1, sweepKey: "k", dataConfig: otherSize)  // other prepared data
+    let merger = try StoreMerger(outputPath: out)
+    _ = try merger.merge(inputPath: a)
+    let second = try merger.merge(inputPath: idx)
+    #expect(second.runsAdded == 1 && second.duplicateConfigurationsSkipped == 0)
+    let third = try merger.merge(inputPath: twin)
+    #expect(third.runsAdded == 0 && third.duplicateConfigurationsSkipped == 1)
+    let fourth = try merger.merge(inputPath: older)
+    #expect(fourth.runsAdded == 1 && fourth.duplicateConfigurationsSkipped == 0)
   }
 
   @Test func dryRun_reportsTheRealCounts_andWritesNothing() throws {

@@ -13,7 +13,8 @@ import Testing
     let lines = submission.script().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     #expect(lines.contains("#SBATCH --array=0-7"))
     #expect(lines.filter { $0 == "#SBATCH --time=01:00:00" }.count == 2)  // both jobs
-    #expect(lines.contains("merge=$(sbatch --parsable --dependency=afterok:$array --kill-on-invalid-dep=yes \"$shards/merge.sh\")"))
+    #expect(lines.contains(
+      "merge=$(sbatch --parsable --dependency=afterok:$array --kill-on-invalid-dep=yes --output=\"$shards/logs/merge-%j.log\" \"$shards/merge.sh\")"))
     #expect(lines.contains("{\"name\": \"x\"}"))
     #expect(lines.contains("if [ -f \"$shard\" ]; then cp \"$shard\" \"$store\" || exit 1; fi"))
     #expect(lines.contains(
@@ -32,6 +33,47 @@ import Testing
     try process.run()
     process.waitUntilExit()
     #expect(process.terminationStatus == 0)
+  }
+
+  /// Runs `bash` with `arguments` and `environment` added; returns the exit status.
+  static func bash(_ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  @Test func pathsWithSpacesAndQuotes_reachSbatchIntact_andNoSBATCHLineHoldsAPath() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("gapdb slurm \(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let bin = root.appendingPathComponent("bin"), shards = root.appendingPathComponent("my shards's \"dir\"")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    // A stand-in sbatch: records each argument on its own line, prints a job id.
+    let log = root.appendingPathComponent("sbatch.log")
+    let fake = bin.appendingPathComponent("sbatch")
+    try "#!/bin/bash\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> \"$SBATCH_LOG\"; done\necho 42\n"
+      .write(to: fake, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+    let spaced = SlurmSubmission(
+      gapdbExecutable: "/opt/gapdb bin/gapdb", store: root.appendingPathComponent("all runs.sqlite").path,
+      shardDirectory: shards.path, shardCount: 2, sweepJSON: "{}", experiment: "e",
+      sbatchOptions: ["--time=01:00:00"])
+    let script = root.appendingPathComponent("submit.sh")
+    try spaced.script().write(to: script, atomically: true, encoding: .utf8)
+    #expect(!spaced.script().split(separator: "\n").contains { $0.hasPrefix("#SBATCH") && $0.contains(shards.path) })
+    let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    #expect(try Self.bash([script.path], environment: ["PATH": path, "SBATCH_LOG": log.path]) == 0)
+    let arguments = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+    #expect(arguments.contains("--output=\(shards.path)/logs/task-%A_%a.log"))
+    #expect(arguments.contains("--output=\(shards.path)/logs/merge-%j.log"))
+    #expect(arguments.contains(shards.appendingPathComponent("task.sh").path))
+    #expect(arguments.contains(shards.appendingPathComponent("merge.sh").path))
+    for job in ["task.sh", "merge.sh"] {
+      #expect(try Self.bash(["-n", shards.appendingPathComponent(job).path]) == 0)
+    }
   }
 
   @Test func shellQuote_escapesSingleQuotes() {

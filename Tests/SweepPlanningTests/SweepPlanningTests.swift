@@ -331,3 +331,33 @@ import Testing
     #expect(try SweepFileParser.parse(spec.jsonText(), format: .json) == spec)
   }
 }
+
+@Suite struct SweepVocabularyTests {
+  /// The run configuration's key names are accepted as axis names; the sweep's own spellings
+  /// stay canonical (they are part of every sweep key, so resuming old sweeps keeps working).
+  @Test func runConfigurationKeys_nameTheirAxes() {
+    #expect(SweepAxis.named("hidden_layers") == .hiddenLayout)
+    #expect(SweepAxis.named("max-epochs") == .epochs)
+    #expect(SweepAxis.named("hidden_layout") == .hiddenLayout && SweepAxis.named("epochs") == .epochs)
+  }
+
+  /// The learning-rate axis refuses what the trainer refuses (one check,
+  /// `TrainingConfiguration.learningRateProblem`): 1e-300 is > 0 but rounds to 0 in float32.
+  @Test func learningRateAxis_usesTheTrainersCheck() throws {
+    #expect(throws: SweepPlanningError.self) { try SweepAxis.learningRate.parseValue("1e-300") }
+    #expect(throws: SweepPlanningError.self) { try SweepAxis.learningRate.parseValue("1e39") }
+    #expect(try SweepAxis.learningRate.parseValue("1e-40") == .real(1e-40))
+    // The loss target keeps its own range (any finite real > 0).
+    #expect(try SweepAxis.targetTrainLoss.parseValue("1e-300") == .real(1e-300))
+  }
+
+  /// The default grid-axis preference is the sweep axes in canonical order (as listed in
+  /// `SweepAxis`'s documentation table).
+  @Test func gridAxisPreference_isTheCanonicalAxisOrder() {
+    #expect(
+      SweepAxis.gridAxisPreference == [
+        "depth", "width", "hidden_layout", "learning_rate", "batch_size", "weight_decay", "optimizer", "init",
+        "label_noise", "seed", "train_size", "epochs", "target_train_loss",
+      ])
+  }
+}

@@ -146,6 +146,24 @@ func makeWidthStore(at path: String) throws {
     #expect(try String(contentsOfFile: dir.path("r.txt"), encoding: .utf8).contains("| m\\_good |"))
   }
 
+  /// Issue 11: `--out <folder>` said "NSCocoaErrorDomain error 512"; `--out ""` exited 1.
+  @Test func reportCommand_outFolderOrEmpty_isAUsageError() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path("w.sqlite")
+    try makeWidthStore(at: path)
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    let folder = try runProduct("gapdb", ["report", path, "--out", dir.url.path, "--format", "html"])
+    #expect(folder.status == 64, "\(folder.stderr)")
+    #expect(folder.stderr.contains("--out '\(dir.url.path)' is a folder, not a file"), "\(folder.stderr)")
+    #expect(!folder.stderr.contains("NSCocoaErrorDomain"))
+    let empty = try runProduct("gapdb", ["report", path, "--out", "", "--format", "html"])
+    #expect(empty.status == 64, "\(empty.stderr)")
+    #expect(empty.stderr.contains("--out is an empty string"), "\(empty.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["w.sqlite"])
+  }
+
   @Test func reportCommand_badInputs_clearErrors() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }

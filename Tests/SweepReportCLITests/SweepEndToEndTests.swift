@@ -127,6 +127,35 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
     #expect(after.count == 7)
   }
 
+  @Test func otherDataFolder_isNeitherDoneOnResumeNorADuplicateOnMerge() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let first = dir.path("first"), second = dir.path("second")
+    for folder in [first, second] {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try writeTinyIDX(in: folder)
+    }
+    let d1 = dir.path("d1.sqlite"), d2 = dir.path("d2.sqlite"), d4 = dir.path("d4.sqlite")
+    func sweep(_ store: String, _ data: String) throws {
+      try SweepCommand.parse([store, "--grid", "width=4", "--epochs", "1", "--data-dir", data, "--quiet"]).run()
+    }
+    try sweep(d1, first)
+    try sweep(d2, second)
+    // Resuming with the same data: done; with another folder: trained again.
+    try FileManager.default.copyItem(atPath: d1, toPath: d4)
+    try sweep(d4, first)
+    #expect(try runStatuses(d4).count == 1)
+    try sweep(d4, second)
+    #expect(try runStatuses(d4).map(\.status) == ["finished", "finished"])
+    // Merging: the run on other data is added, the same-data twin is skipped.
+    let merger = try StoreMerger(outputPath: dir.path("dd.sqlite"))
+    _ = try merger.merge(inputPath: d1)
+    let other = try merger.merge(inputPath: d2)
+    #expect(other.runsAdded == 1 && other.duplicateConfigurationsSkipped == 0)
+    let twin = try merger.merge(inputPath: d4)
+    #expect(twin.runsAdded == 0 && twin.duplicateConfigurationsSkipped == 1)  // its other run is d1's (same UUID)
+  }
+
   @Test func jobs_trainInWorkerProcesses() throws {
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
@@ -148,7 +177,7 @@ func runStatuses(_ path: String) throws -> [(id: Int64, key: String, status: Str
     defer { dir.remove() }
     let store = dir.path("s.sqlite")
     let bad = try runProduct("gapdb", ["sweep", store, "--grid", "widht=4"])
-    #expect(bad.status == 1)
+    #expect(bad.status == 64)  // a bad --grid is a bad argument (issue 11)
     #expect(bad.stderr.contains("Error: Unknown sweep axis 'widht'."))
     #expect(bad.stderr.contains("Hint: Known axes: depth, width"))
     #expect(!FileManager.default.fileExists(atPath: store))

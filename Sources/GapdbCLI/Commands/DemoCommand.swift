@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedForward
 import Foundation
 import SweepPlanning
 import Sweeps
@@ -111,7 +112,7 @@ public struct DemoCommand: ParsableCommand {
   ) -> [(spec: SweepSpecification, measureEvery: Int)] {
     var width = SweepPreset.width.specification(trainSize: widthTrainSize, epochs: widthEpochs, widths: widths)
     width.name = "demo-width"
-    width.fixed[.optimizer] = .text(SweepOptimizer.momentum.rawValue)
+    width.fixed[.optimizer] = .text(OptimizerName.momentum.rawValue)
     width.fixed[.learningRate] = .real(0.05)
     width.fixed[.targetTrainLoss] = .real(widthTargetTrainLoss)
     let grid = SweepSpecification(

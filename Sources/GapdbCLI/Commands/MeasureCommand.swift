@@ -1,7 +1,9 @@
 import ArgumentParser
 import ComplexityMeasures
+import ExperimentRunner
 import FlatnessMeasures
 import Foundation
+import RunRecorder
 import TabularOutput
 
 extension SpectralMethod: ExpressibleByArgument {}
@@ -91,7 +93,7 @@ public struct MeasureCommand: ParsableCommand {
     let (network, _) = try MeasureInputLoader.loadNetwork(weights: weights, initial: initialWeights)
     var outputs: TrainingOutputStatistics?
     if let logits, let labels {
-      outputs = try MeasureInputLoader.loadOutputs(logits: logits, labels: labels)
+      outputs = try MeasureInputLoader.loadOutputs(logits: logits, labels: labels, networkClasses: network.outputDimension)
       if outputs?.classCount != network.outputDimension {
         throw CommandError(
           "--logits have \(outputs?.classCount ?? 0) classes but the network's last layer has \(network.outputDimension) outputs",
@@ -126,27 +128,32 @@ public struct MeasureCommand: ParsableCommand {
   }
 }
 
-/// The `--layers` columns: the store's `layer_summary` names plus shape and power-iteration extras.
+/// The `--layers` columns: the layer's shape, the store's `layer_summary` statistic columns
+/// (``RunRecorder/LayerSummaryRecord/columns``, in their order; `spectral_norm` is the exact
+/// value only, followed by the power-iteration estimate and its iteration count), then the
+/// reason a spectral value is missing.
 enum LayerSummaryColumns {
-  static let names = [
-    "layer_index", "name", "fan_out", "fan_in", "weight_count", "bias_count", "frobenius_norm", "spectral_norm",
-    "spectral_norm_power_iteration", "power_iterations", "stable_rank", "l1_norm", "max_abs", "mean", "std", "min",
-    "max", "q01", "q05", "q25", "q50", "q75", "q95", "q99", "near_zero_fraction", "group_norm_1_inf",
-    "group_norm_2_2", "group_norm_3_1p5", "schatten_1", "schatten_1p5", "frobenius_distance_init",
-    "spectral_distance_init", "detail",
-  ]
+  static let names =
+    ["layer_index", "name", "fan_out", "fan_in", "weight_count", "bias_count"]
+    + LayerSummaryRecord.columnNames.flatMap {
+      $0 == "spectral_norm" ? [$0, "spectral_norm_power_iteration", "power_iterations"] : [$0]
+    } + ["detail"]
 
   static func cells(_ s: LayerSummary) -> [Cell] {
     func real(_ x: Double?) -> Cell { x.map(Cell.real) ?? .null }
-    return [
+    var cells: [Cell] = [
       .integer(Int64(s.layerIndex)), .text(s.name), .integer(Int64(s.fanOut)), .integer(Int64(s.fanIn)),
-      .integer(Int64(s.weightCount)), .integer(Int64(s.biasCount)), real(s.frobeniusNorm), real(s.spectralNorm),
-      real(s.spectralNormPowerIteration), s.powerIterations.map { .integer(Int64($0)) } ?? .null, real(s.stableRank),
-      real(s.l1Norm), real(s.maxAbs), real(s.mean), real(s.standardDeviation), real(s.minimum), real(s.maximum),
-    ] + s.quantiles.map(real) + [
-      real(s.nearZeroFraction), real(s.groupNormP1QInfinity), real(s.groupNormP2Q2), real(s.groupNormP3Q1p5),
-      real(s.schattenNorm1), real(s.schattenNorm1p5), real(s.frobeniusDistanceFromInit),
-      real(s.spectralDistanceFromInit), s.spectralUndefinedReason.map(Cell.text) ?? .null,
+      .integer(Int64(s.weightCount)), .integer(Int64(s.biasCount)),
     ]
+    for name in LayerSummaryRecord.columnNames {
+      if name == "spectral_norm" {
+        cells += [
+          real(s.spectralNorm), real(s.spectralNormPowerIteration), s.powerIterations.map { .integer(Int64($0)) } ?? .null,
+        ]
+      } else {
+        cells.append(real(MeasureRecords.layerSummarySources[name]?(s) ?? nil))
+      }
+    }
+    return cells + [s.spectralUndefinedReason.map(Cell.text) ?? .null]
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ResultsStore
+import StatisticsSQL
 import TabularOutput
 
 /// `gapdb query`: run one of the canned queries shipped in `queries/`.
@@ -57,6 +58,8 @@ struct QueryCommand: ParsableCommand {
   }
 
   func run() throws {
+    // The statistics aggregates (kendall_tau, …) are the statistics module's to add.
+    StatisticsSQLFunctions.installOnEveryConnection()
     let sink = StandardOutputSink()
     defer { sink.flush() }
     if list {

@@ -99,6 +99,13 @@ public struct ReportCommand: ParsableCommand {
       throw ValidationError(
         "--hyperparameters '\(hyperparameters)' names no hyperparameter; give comma-separated keys, or leave it out for the default.")
     }
+    try validateNonEmptyPath(out, "--out")
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw ValidationError(
+        "--out '\(out)' is a folder, not a file. "
+          + "Hint: name the report file inside it, e.g. --out \((out as NSString).appendingPathComponent("report.html")).")
+    }
     if let what = storeFileOverwritten(by: out, store: store) {
       throw ValidationError(
         "--out '\(out)' is \(what); writing the report there would destroy the store. "

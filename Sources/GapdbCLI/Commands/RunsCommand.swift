@@ -82,13 +82,8 @@ struct RunsCommand: ParsableCommand {
       sink.flush()
       // An empty list is a success, but an experiment name the store has never seen is most
       // likely a typo: say so on standard error (stdout stays valid for scripts).
-      if let experiment,
-        try db.scalar(
-          sql: "SELECT count(*) FROM experiment WHERE name = ?", arguments: [.text(experiment)])
-          == .integer(0)
-      {
-        let names = try db.fetchAll(sql: "SELECT name FROM experiment ORDER BY name LIMIT 20")
-          .compactMap { $0[0].stringValue }
+      if let experiment, try !db.experimentExists(named: experiment) {
+        let names = try db.experimentNames(limit: 20)
         writeStandardError(
           "note: no experiment named \"\(experiment)\" in \(database) ("
             + (names.isEmpty

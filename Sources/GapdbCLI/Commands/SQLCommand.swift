@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResultsStore
+import StatisticsSQL
 import TabularOutput
 
 /// `gapdb sql DB "SELECT …"`: run one SQL statement and print its rows.
@@ -63,6 +64,8 @@ struct SQLCommand: ParsableCommand {
   }
 
   func run() throws {
+    // The statistics aggregates (kendall_tau, …) are the statistics module's to add.
+    StatisticsSQLFunctions.installOnEveryConnection()
     var text = sql
     if sql == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
@@ -84,7 +87,10 @@ struct SQLCommand: ParsableCommand {
                 ? ": " + shown : sql == "-" ? " (standard input is empty)" : " (the SQL is empty)"),
             hint: "pass one statement per call of `gapdb sql`.")
         }
-        if !write && !statement.isReadonly {
+        // A PRAGMA without an argument (`PRAGMA journal_mode`) only reports a setting, though
+        // SQLite does not flag every such statement read-only; the store is opened read-only
+        // without --write, so SQLite itself refuses any write such a pragma might attempt.
+        if !write && !statement.isReadonly && !isArgumentlessPragma(text) {
           throw CommandError(
             "the statement would change the database: " + oneLine(text),
             hint: "pass --write to allow changes.")
@@ -136,4 +142,13 @@ func oneLine(_ sql: String) -> String {
   let line = sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
     .joined(separator: " ")
   return line.count > 80 ? String(line.prefix(80)) + "…" : line
+}
+
+/// Whether `sql` is `PRAGMA [schema.]name` with no `= value` or `(argument)`: a query of a setting.
+func isArgumentlessPragma(_ sql: String) -> Bool {
+  var text = Substring(sql.trimmingCharacters(in: .whitespacesAndNewlines))
+  while text.last == ";" { text = Substring(text.dropLast().trimmingCharacters(in: .whitespacesAndNewlines)) }
+  let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+  guard words.count == 2, words[0].lowercased() == "pragma" else { return false }
+  return words[1].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentRunner
 import FeedForward
 import Foundation
 import ResultsStore
@@ -170,8 +171,13 @@ public struct SweepCommand: ParsableCommand {
     if dryRun && !storeExists {
       ledger = SweepLedger(runsByKey: [:])
     } else {
+      // Runs count as done only when trained on this sweep's data (SweepLedger's rule).
+      let configJSON = all.first.flatMap { first in
+        (try? RecordedRunConfiguration.encoder.encode(trainingRunConfiguration(for: first, context: context)))
+          .flatMap { String(data: $0, encoding: .utf8) }
+      }
       ledger = try SweepLedger.read(
-        database: Database(storePath: store, readOnly: dryRun), experiment: experiment)
+        database: Database(storePath: store, readOnly: dryRun), experiment: experiment, configJSON: configJSON)
     }
     let resume = SweepResumePlan(configurations: selected, ledger: ledger)
     let plan = resume.toTrain
@@ -307,10 +313,10 @@ struct SweepSourceOptions: ParsableArguments {
   @Option(help: "Experiment name for the runs (default: the sweep file's name, preset-<name>, or 'sweep').")
   var experiment: String?
 
-  @Option(help: "Training examples per run (a fixed seeded subset); overrides the sweep's value.")
+  @Option(help: "Training examples per run (a fixed seeded subset); overrides the sweep's fixed value (refused if the sweep varies train_size).")
   var trainSize: Int?
 
-  @Option(help: "Epoch cap per run; overrides the sweep's value.")
+  @Option(help: "Epoch cap per run; overrides the sweep's fixed value (refused if the sweep varies epochs).")
   var epochs: Int?
 
   mutating func validate() throws {
@@ -323,16 +329,34 @@ struct SweepSourceOptions: ParsableArguments {
     if let experiment, experiment.isEmpty { throw ValidationError("--experiment must not be empty.") }
   }
 
-  /// The sweep, with --train-size and --epochs applied (they replace fixed or varied values).
+  /// The sweep, with --train-size and --epochs applied (they replace fixed values; an axis of the same name is a usage error).
   func specification() throws -> SweepSpecification {
     var spec: SweepSpecification
+    // Exit codes: a bad --grid or --preset is a bad argument (64); a bad --file is bad data
+    // read at run time (1), like any other file the tool reads.
     if let grid {
-      spec = try mapPlanningError { try SweepSpecification.parseGrid(grid) }
+      spec = try mapPlanningError(asUsage: true) { try SweepSpecification.parseGrid(grid) }
     } else if let file {
       spec = try mapPlanningError { try SweepFileParser.load(path: file) }
     } else {
-      let p = try mapPlanningError { try SweepPreset.named(preset ?? "") }
+      let p = try mapPlanningError(asUsage: true) { try SweepPreset.named(preset ?? "") }
       spec = p.specification()
+    }
+    if file == nil {
+      // Whole-sweep checks (e.g. more than 1,000,000 configurations) of a command-line sweep.
+      try mapPlanningError(asUsage: true) { try spec.validate() }
+    }
+    // An option replaces a fixed value (that is how it scales a sweep), but an axis the sweep
+    // varies would silently collapse to one value: refuse, naming both.
+    for (option, given, axis) in [("--train-size", trainSize, SweepAxis.trainSize), ("--epochs", epochs, .epochs)] {
+      if let given, let values = spec.axes[axis] {
+        let listed = values.map(\.description).joined(separator: ",")
+        try exitingWithUsageCode {
+          throw CommandUsageError(
+            "\(option) \(given) conflicts with the sweep's axis \(axis.rawValue)=\(listed)",
+            hint: "give \(axis.rawValue) either as an axis of the sweep or with \(option), not both.")
+        }
+      }
     }
     if let trainSize {
       spec.axes[.trainSize] = nil
@@ -350,11 +374,15 @@ struct SweepSourceOptions: ParsableArguments {
   }
 }
 
-/// Turns a ``SweepPlanningError`` into a ``CommandError`` with its hint.
-func mapPlanningError<T>(_ body: () throws -> T) throws -> T {
+/// Turns a ``SweepPlanningError`` into a ``CommandError`` with its hint (exit 1), or with
+/// `asUsage` into a usage error (printed the same way, exit 64).
+func mapPlanningError<T>(asUsage: Bool = false, _ body: () throws -> T) throws -> T {
   do {
     return try body()
   } catch let error as SweepPlanningError {
+    if asUsage {
+      return try exitingWithUsageCode { throw CommandUsageError(error.description, hint: error.hint) }
+    }
     throw CommandError(error.description, hint: error.hint)
   }
 }

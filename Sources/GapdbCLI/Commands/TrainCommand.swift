@@ -18,24 +18,9 @@ import TabularOutput
 /// Set by the SIGINT/SIGTERM handler of `gapdb train`; polled after every optimizer step.
 private let interruptRequested = Atomic<Bool>(false)
 
-extension OptimizerChoice: ExpressibleByArgument {}
+extension OptimizerName: ExpressibleByArgument {}
 extension WeightInitializer: ExpressibleByArgument {}
 
-/// The `--optimizer` values.
-enum OptimizerChoice: String, CaseIterable {
-  case sgd, momentum
-  case pathSGD = "path-sgd"
-}
-
-/// The `--scaling` values.
-enum ScalingChoice: String, CaseIterable, ExpressibleByArgument {
-  /// Divide by 255 (8-bit pixels → [0, 1]).
-  case pixel
-  /// Per-feature standardization with training-set statistics.
-  case standardize
-  /// Use features as stored.
-  case none
-}
 
 /// `gapdb train`: train a ReLU MLP on Fashion-MNIST (or any IDX/CSV data) and record every epoch.
 struct TrainCommand: ParsableCommand {
@@ -115,7 +100,7 @@ struct TrainCommand: ParsableCommand {
   var batchSize: Int = 64
 
   @Option(help: "sgd, momentum (SGD with heavy-ball momentum) or path-sgd.")
-  var optimizer: OptimizerChoice = .sgd
+  var optimizer: OptimizerName = .sgd
 
   @Option(help: "Momentum μ (default 0.9 with --optimizer momentum, else 0).")
   var momentum: Double?
@@ -168,7 +153,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "CSV label column: a 0-based position or a header name (default: 'label', else the first).")
   var labelColumn: String = "auto"
 
-  @Option(help: "pixel (÷255), standardize (training-set mean/std) or none. Default: pixel for IDX, none for CSV.")
+  @Option(help: "pixel (÷255; also 'unit'), standardize (training-set mean/std), none, or auto: pixel for IDX, none for CSV (the default).")
   var scaling: ScalingChoice?
 
   @Option(help: "Compute layer summaries and measures every N epochs (epoch 0 and the final epoch always).")
@@ -282,17 +267,12 @@ struct TrainCommand: ParsableCommand {
     }
   }
 
-  /// `--lr`: finite, positive, and neither 0 nor infinite once rounded to float32 (training is float32).
+  /// `--lr`: the library's one check (``TrainingConfiguration/learningRateProblem(_:)``).
   private func validateLearningRate() throws {
-    guard lr > 0, lr.isFinite else {
-      throw ValidationError("--lr must be a finite positive number; got \(lr). Hint: e.g. --lr 0.01.")
-    }
-    let single = Float(lr)
-    guard single > 0, single.isFinite else {
+    if let problem = TrainingConfiguration.learningRateProblem(lr) {
       throw ValidationError(
-        "--lr \(lr) is outside float32's range: it rounds to \(single) in float32, which training uses. "
-          + "Hint: give a learning rate between \(Float.leastNonzeroMagnitude) and \(Float.greatestFiniteMagnitude), "
-          + "in practice around 1e-4 to 1.")
+        "--lr: \(problem). Hint: give a learning rate between \(Float.leastNonzeroMagnitude) and "
+          + "\(Float.greatestFiniteMagnitude), in practice around 1e-4 to 1 (e.g. --lr 0.01).")
     }
   }
 
@@ -361,8 +341,8 @@ struct TrainCommand: ParsableCommand {
 
   /// The library configuration these options describe.
   func makeConfiguration() throws -> TrainingRunConfiguration {
-    let method: OptimizationMethod = optimizer == .pathSGD ? .pathSGD : .sgd
-    let mu = momentum ?? (optimizer == .momentum ? 0.9 : 0)
+    let method = optimizer.method
+    let mu = momentum ?? (optimizer == .momentum ? OptimizerName.defaultMomentum : 0)
     let training = TrainingConfiguration(
       hiddenLayerSizes: try hiddenSizes(), initializer: initializer,
       optimizer: OptimizerConfiguration(
@@ -373,13 +353,7 @@ struct TrainCommand: ParsableCommand {
     let source: DataSource =
       csv.map { .csv(train: $0, test: csvTest, holdoutFraction: holdoutFraction, labelColumn: CSVLabelColumn(labelColumn)) }
       ?? .idx(directory: dataDir, classCount: classes ?? 10)
-    let chosenScaling = scaling ?? (csv == nil ? .pixel : ScalingChoice.none)
-    let featureScaling: FeatureScaling
-    switch chosenScaling {
-    case .pixel: featureScaling = .divide(by: 255)
-    case .standardize: featureScaling = .standardize
-    case .none: featureScaling = .none
-    }
+    let featureScaling = (scaling ?? .auto).scaling(isPixelData: csv == nil)
     var configuration = TrainingRunConfiguration(
       experiment: experiment, runName: name, dataSource: source,
       preparation: DataPreparation(trainingSubsetSize: trainSize, labelNoiseFraction: labelNoise, scaling: featureScaling),
@@ -471,9 +445,9 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
-  /// Checks what needs the loaded data, before the store is touched: a holdout that leaves no
-  /// training examples (exit 1, like a too-large --train-size), and a network that cannot fit
-  /// in memory (exit 64).
+  /// Checks what needs the loaded data, before the store is touched: a --train-size larger
+  /// than the training set (exit 64, nothing created), a holdout that leaves no training
+  /// examples (exit 1), and a network that cannot fit in memory (exit 64).
   func checkLoadedData(_ data: DataSplit) throws {
     if csv != nil, holdoutFraction > 0, data.train.sampleCount == 0 {
       let total = data.train.sampleCount + (data.test?.sampleCount ?? 0)
@@ -481,6 +455,14 @@ extension TrainCommand {
         "--holdout-fraction \(formatDouble(holdoutFraction)) holds out all \(total) rows of \(csv ?? "")"
           + " as the test set, leaving 0 training examples",
         hint: "use a smaller fraction such as 0.2, or give a separate test file with --csv-test.")
+    }
+    if let trainSize, trainSize > data.train.sampleCount {
+      let count = data.train.sampleCount
+      try exitingWithUsageCode {
+        throw CommandUsageError(
+          "--train-size \(trainSize) is invalid: the training set has \(count) examples (allowed 1…\(count))",
+          hint: "give at most \(count), or omit --train-size to train on all examples.")
+      }
     }
     // The same estimate `runTraining` refuses with; checked here to name the option at fault
     // and exit 64 before the store is created.

@@ -269,16 +269,22 @@ struct MergeJob {
 
   /// New-UUID finished/diverged sweep runs whose configuration the output already has
   /// finished become `duplicate` (unless duplicates are kept).
+  ///
+  /// A configuration is the experiment, `config.sweep_key` and the data the run was trained
+  /// on: `config.data_source` (the data set's source, current layout) and `config.data` (the
+  /// prepared data's name and counts, both layouts), compared as JSON text, a missing field
+  /// matching only a missing field. The sweep key holds every grid and fixed setting but not
+  /// the data folder, so two runs of one grid point trained on different data are both kept.
   private func markDuplicateConfigurations() throws {
     guard !options.keepDuplicateConfigurations else { return }
     try db.execute(
       sql: """
-        CREATE TEMP TABLE IF NOT EXISTS merge_done_key (
-          experiment TEXT NOT NULL, sweep_key TEXT NOT NULL, PRIMARY KEY (experiment, sweep_key))
-          WITHOUT ROWID;
-        DELETE FROM temp.merge_done_key;
-        INSERT OR IGNORE INTO temp.merge_done_key (experiment, sweep_key)
-        SELECT e.name, json_extract(r.config, '$.sweep_key')
+        CREATE TEMP TABLE IF NOT EXISTS merge_done_key_v2 (
+          experiment TEXT NOT NULL, sweep_key TEXT NOT NULL, data_source TEXT, data TEXT);
+        DELETE FROM temp.merge_done_key_v2;
+        INSERT INTO temp.merge_done_key_v2 (experiment, sweep_key, data_source, data)
+        SELECT DISTINCT e.name, json_extract(r.config, '$.sweep_key'),
+          json_extract(r.config, '$.data_source'), json_extract(r.config, '$.data')
         FROM main.run AS r JOIN main.experiment AS e ON e.id = r.experiment_id
         WHERE r.status IN ('finished', 'diverged') AND json_extract(r.config, '$.sweep_key') IS NOT NULL;
         INSERT INTO temp.merge_run (src_id, out_id, action)
@@ -286,8 +292,10 @@ struct MergeJob {
         FROM \(src).run AS s JOIN \(src).experiment AS se ON se.id = s.experiment_id
         WHERE s.status IN ('finished', 'diverged')
           AND s.id NOT IN (SELECT src_id FROM temp.merge_run)
-          AND EXISTS (SELECT 1 FROM temp.merge_done_key AS d
-            WHERE d.experiment = se.name AND d.sweep_key = json_extract(s.config, '$.sweep_key'));
+          AND EXISTS (SELECT 1 FROM temp.merge_done_key_v2 AS d
+            WHERE d.experiment = se.name AND d.sweep_key = json_extract(s.config, '$.sweep_key')
+              AND d.data_source IS json_extract(s.config, '$.data_source')
+              AND d.data IS json_extract(s.config, '$.data'));
         """)
   }
 

@@ -23,7 +23,8 @@ public struct MergeOptions: Sendable {
   public var onConflict: MergeConflictPolicy = .refuse
   /// Copy a finished or diverged sweep run even when the output already holds a finished or
   /// diverged run of the same experiment and sweep configuration (`run.config.sweep_key`)
-  /// under another UUID — the same array task run twice. Default `false`: such a duplicate is
+  /// trained on the same data (equal `run.config.data_source` and `run.config.data`, a
+  /// missing field matching only a missing one) under another UUID — the same array task run twice. Default `false`: such a duplicate is
   /// skipped and counted, so a configuration is never counted twice in the statistics.
   public var keepDuplicateConfigurations = false
   /// The host name written to `run_provenance.source_host`.

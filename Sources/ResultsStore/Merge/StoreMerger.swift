@@ -19,8 +19,8 @@ import GapdbCSQLite
 ///   definitions. An automatically created entry (name = id, every property NULL) is compatible
 ///   with any definition; the fuller one is kept.
 /// - **Duplicated sweep tasks.** A finished or diverged run of a sweep configuration the
-///   output already has finished (same experiment and `config.sweep_key`, another UUID) is
-///   skipped and counted, unless ``MergeOptions/keepDuplicateConfigurations``.
+///   output already has finished (same experiment, `config.sweep_key` and data — equal
+///   `config.data_source` and `config.data` — another UUID) is skipped and counted, unless ``MergeOptions/keepDuplicateConfigurations``.
 /// - **One transaction per input.** An input is merged entirely or not at all.
 /// - **Inputs are read-only.** Each input is attached as `file:…?mode=ro`; its bytes are never
 ///   changed. Inside the transaction SQLite reads one consistent snapshot of it, so a store

@@ -1,7 +1,8 @@
 import CorrelationStatistics
 import GapdbCSQLite
+import SQLiteCore
 
-/// The correlation aggregates every gapdb connection gets, so ad-hoc SQL can rank measures:
+/// The correlation aggregates as SQL functions, so ad-hoc SQL can rank measures:
 ///
 /// ```sql
 /// SELECT measure_id, kendall_tau(value, error_gap) AS tau_b, count(*) AS n
@@ -20,8 +21,21 @@ import GapdbCSQLite
 /// for the rows kept (fewer than 2, or x or y constant) — never 0. The aggregates buffer the
 /// kept pairs (16 bytes each) and compute in O(n log n) at the end (O(n) for `pearson_r`).
 ///
+/// The statistics own these functions, not the store: a front end that wants them calls
+/// ``installOnEveryConnection()`` once (the `gapdb` CLI does, so `gapdb sql` and `gapdb query`
+/// have them), or ``register(on:)`` for one connection.
+///
 /// Related SQLite documentation: https://www.sqlite.org/c3ref/create_function.html
-enum StatisticsFunctions {
+public enum StatisticsSQLFunctions {
+  /// The name of the connection-setup hook ``installOnEveryConnection()`` registers.
+  public static let connectionSetupName = "statistics"
+
+  /// Adds the four aggregates to every connection opened from now on, in this process, through
+  /// `Database.registerConnectionSetup(name:_:)`. Idempotent (a second call replaces the hook).
+  public static func installOnEveryConnection() {
+    Database.registerConnectionSetup(name: connectionSetupName) { try register(on: $0) }
+  }
+
   /// The statistic behind each SQL name.
   enum Kind: Int, CaseIterable {
     case kendallTauB = 1
@@ -42,8 +56,8 @@ enum StatisticsFunctions {
   /// Registers the four aggregates on one connection.
   ///
   /// - Parameter database: The connection.
-  /// - Throws: ``DatabaseError`` if SQLite refuses a registration.
-  static func register(on database: Database) throws {
+  /// - Throws: `DatabaseError` if SQLite refuses a registration.
+  public static func register(on database: Database) throws {
     for kind in Kind.allCases {
       let rc = sqlite3_create_function_v2(
         database.handle, kind.sqlName, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
@@ -113,7 +127,7 @@ private func pairFinal(_ context: OpaquePointer?) {
   slot.pointee = nil
   let tag = Int(bitPattern: sqlite3_user_data(context))
   let result: Double?
-  switch StatisticsFunctions.Kind(rawValue: tag) {
+  switch StatisticsSQLFunctions.Kind(rawValue: tag) {
   case .kendallTauB: result = kendallTauB(buffer.x, buffer.y)
   case .kendallTauA: result = kendallTauA(buffer.x, buffer.y)
   case .spearmanRho: result = spearmanRho(buffer.x, buffer.y)

@@ -58,30 +58,33 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable, Equatable 
   }
 }
 
-/// Applies the numbered migrations, each once, in its own `BEGIN IMMEDIATE` transaction.
+/// Applies numbered migrations, each once, in its own `BEGIN IMMEDIATE` transaction — the
+/// generic engine; the gapdb schema's migrations and id live in the gapdb store module
+/// (`SchemaMigrator.embedded` in ResultsStore).
 ///
 /// Bookkeeping: the `schema_migration` table (created by the first migration) holds the
 /// version, name and checksum of each applied file; `PRAGMA user_version` is the last applied
-/// version; `PRAGMA application_id` is ``applicationID`` ("GAPD").
+/// version; `PRAGMA application_id` is ``applicationID``.
 ///
 /// Concurrency: many processes may open a new path at once. Each migration re-reads
 /// `user_version` after taking the write lock and skips work another process has done, so the
 /// schema is created exactly once and every process succeeds.
 public struct SchemaMigrator: Sendable {
-  /// `PRAGMA application_id` of every gapdb store: the ASCII bytes "GAPD".
-  public static let applicationID: Int32 = 0x4741_5044
-
-  /// The migrations of this build, from the embedded `schema/` files.
-  public static let embedded = SchemaMigrator(
-    migrations: EmbeddedSQL.migrations.enumerated().map { index, file in
-      Migration(version: index + 1, name: file.name, sql: file.sql)
-    })
-
   /// The migrations, in order; `migrations[i].version == i + 1`.
   public let migrations: [Migration]
+  /// The `PRAGMA application_id` that marks a file as this application's (gapdb's is
+  /// `SchemaMigrator.applicationID` in ResultsStore, "GAPD"); a file with another non-zero id is refused.
+  public let applicationID: Int32
 
-  /// Creates a migrator for the given migrations (tests use this to simulate edits).
-  public init(migrations: [Migration]) { self.migrations = migrations }
+  /// Creates a migrator for the given migrations.
+  ///
+  /// - Parameters:
+  ///   - migrations: The numbered migrations, in order, versions 1, 2, ….
+  ///   - applicationID: The id written to and expected in `PRAGMA application_id`.
+  public init(migrations: [Migration], applicationID: Int32) {
+    self.migrations = migrations
+    self.applicationID = applicationID
+  }
 
   /// The schema version after all migrations.
   public var latestVersion: Int { migrations.count }
@@ -107,7 +110,7 @@ public struct SchemaMigrator: Sendable {
           arguments: [
             .integer(Int64(migration.version)), .text(migration.name), .text(migration.checksum),
           ])
-        try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
         try db.execute(sql: "PRAGMA user_version = \(migration.version)")
       }
     }
@@ -161,7 +164,7 @@ public struct SchemaMigrator: Sendable {
 
   private func checkIdentity(_ db: Database, version: Int) throws {
     let id = Int32(truncatingIfNeeded: try db.scalar(sql: "PRAGMA application_id").int64Value ?? 0)
-    if id == Self.applicationID {
+    if id == applicationID {
       if version > latestVersion {
         throw MigrationError.databaseNewerThanTool(found: version, supported: latestVersion)
       }
@@ -173,7 +176,7 @@ public struct SchemaMigrator: Sendable {
     }
   }
 
-  static func readVersion(_ db: Database) throws -> Int {
+  package static func readVersion(_ db: Database) throws -> Int {
     Int(try db.scalar(sql: "PRAGMA user_version").int64Value ?? 0)
   }
 
@@ -203,67 +206,13 @@ public struct SchemaMigrator: Sendable {
 }
 
 extension Database {
-  /// Opens a gapdb store.
-  ///
-  /// Writable (default): creates the file if needed, switches it to WAL, and applies pending
-  /// migrations (safe when many processes do it at once). An existing, non-empty file not yet
-  /// in WAL mode is first opened read-only and its identity checked (`application_id`,
-  /// `user_version`, no foreign tables), so a file that is not a gapdb store is refused
-  /// byte-identical — no WAL switch, no `-wal`/`-shm` files. Read-only: the file must exist
-  /// and already be at this tool's schema version.
-  ///
-  /// A writable opening on a network or shared filesystem is refused, or uses a rollback
-  /// journal, as `journal` says (see ``init(path:mode:busyTimeoutMilliseconds:journal:fileSystem:)``).
-  ///
-  /// - Parameters:
-  ///   - storePath: The `.sqlite` file.
-  ///   - readOnly: Open with `SQLITE_OPEN_READONLY` and never migrate.
-  ///   - journal: What to do on a shared filesystem (default: from `GAPDB_SINGLE_WRITER`).
-  ///   - fileSystem: How the filesystem is found (default `statfs(2)`).
-  /// - Throws: ``NetworkFileSystemError``, ``DatabaseError`` (cannot open) or
-  ///   ``MigrationError`` (not a gapdb file, newer than this tool, edited migration, too old
-  ///   for a read-only opening).
-  public convenience init(
-    storePath: String, readOnly: Bool = false, journal: StoreJournalPolicy = .fromEnvironment,
-    fileSystem: FileSystemProbe = .system
-  ) throws {
-    try self.init(
-      storePath: storePath, readOnly: readOnly, journal: journal, fileSystem: fileSystem,
-      uriFilenames: false)
-  }
-
-  convenience init(
-    storePath: String, readOnly: Bool, journal: StoreJournalPolicy, fileSystem: FileSystemProbe,
-    uriFilenames: Bool
-  ) throws {
-    if !readOnly, storePath != ":memory:", let kind = fileSystem.kind(storePath), kind.isShared,
-      journal != .singleWriterOnSharedFileSystem
-    {
-      throw NetworkFileSystemError(path: storePath, fileSystem: kind)
-    }
-    if !readOnly, storePath != ":memory:", Self.needsIdentityProbe(storePath) {
-      let probe = try Database(path: storePath, mode: .readOnly)
-      try SchemaMigrator.embedded.checkIdentity(probe)
-    }
-    try self.init(
-      path: storePath, mode: readOnly ? .readOnly : .readWriteCreate, busyTimeoutMilliseconds: 5_000,
-      journal: journal, fileSystem: fileSystem, uriFilenames: uriFilenames)
-    if readOnly {
-      try SchemaMigrator.embedded.verify(self)
-    } else {
-      try SchemaMigrator.embedded.migrate(self)
-    }
-  }
-}
-
-extension Database {
   /// Whether a writable opening of `path` must first check the file's identity on a read-only
   /// connection: the file exists, is not empty, and is not in WAL mode (header byte 18 is not
   /// 2). A WAL file is left to the normal path — switching to WAL changes nothing there, and
   /// the migrator checks the identity before any migration; a read-only probe of a WAL file
   /// would leave `-wal`/`-shm` files behind. Every gapdb store is in WAL mode, so only
   /// foreign, blank or non-SQLite files are probed.
-  static func needsIdentityProbe(_ path: String) -> Bool {
+  package static func needsIdentityProbe(_ path: String) -> Bool {
     guard let file = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? file.close() }
     guard let header = try? file.read(upToCount: 100), !header.isEmpty else { return false }

@@ -2,7 +2,7 @@ import Foundation
 import GapdbCSQLite
 import Synchronization
 
-/// One SQLite connection, configured for gapdb.
+/// One SQLite connection (the generic layer: no gapdb schema here; see ResultsStore for that).
 ///
 /// Every connection gets, in this order: extended result codes, a busy timeout
 /// (``busyTimeoutMilliseconds``), `PRAGMA foreign_keys = ON`, and for writable connections
@@ -39,7 +39,9 @@ public final class Database {
     case exclusive = "EXCLUSIVE"
   }
 
-  let handle: OpaquePointer
+  /// The C handle, for package code that calls SQLite directly (merge backups, fast column
+  /// reads, SQL-function registration).
+  package let handle: OpaquePointer
   /// The path given at opening (`:memory:` for an in-memory database).
   public let path: String
   /// Whether the connection was opened read-only.
@@ -83,7 +85,7 @@ public final class Database {
 
   /// The designated opener; `uriFilenames` adds `SQLITE_OPEN_URI` (the merger attaches its
   /// inputs as `file:…?mode=ro` URIs; its output path is made to not look like a URI).
-  init(
+  package init(
     path: String, mode: OpenMode, busyTimeoutMilliseconds: Int32, journal: StoreJournalPolicy,
     fileSystem: FileSystemProbe, uriFilenames: Bool
   ) throws {
@@ -156,8 +158,11 @@ public final class Database {
 
   /// Registers a hook that runs at the end of every connection's setup, in registration order.
   ///
-  /// This is the single place where SQL functions (e.g. the `kendall_tau` aggregate) and other
-  /// per-connection settings are added. Registering a name again replaces the earlier hook.
+  /// This is the single place where SQL functions and other per-connection settings are added;
+  /// the layer registers none itself. The owner of a function registers it — e.g. the
+  /// statistics aggregates (`kendall_tau`, …) by `StatisticsSQLFunctions.installOnEveryConnection()`
+  /// in the StatisticsSQL module, called by the front ends that want them (the CLI, tests).
+  /// Registering a name again replaces the earlier hook.
   ///
   /// - Parameters:
   ///   - name: A unique name for the hook.
@@ -182,27 +187,41 @@ public final class Database {
   /// strings, comments or triggers are fine. Positional `arguments` are consumed in order by
   /// the statements' parameters.
   ///
+  /// The number of arguments must equal the statements' parameters in total. A statement that
+  /// would run short throws before it runs; surplus arguments throw before the last statement
+  /// runs when the rest of the text is blank — after it when a comment follows, so wrap a
+  /// multi-statement script in ``inTransaction(_:_:)`` when its arguments come from a user.
+  ///
   /// - Parameters:
   ///   - sql: SQL text.
   ///   - arguments: Values for `?`/`:name` parameters, in order of appearance.
-  /// - Throws: ``DatabaseError`` naming the statement that failed.
+  /// - Throws: ``DatabaseError`` naming the statement that failed; `SQLITE_RANGE` naming the
+  ///   SQL and both counts when the arguments do not match the parameters.
   public func execute(sql: String, arguments: [DatabaseValue] = []) throws {
     var remaining = arguments[...]
-    try forEachStatement(in: sql) { statement in
+    var parameters = 0
+    func mismatch(_ text: String, atLeast: Bool) -> DatabaseError {
+      DatabaseError(
+        extendedResultCode: SQLITE_RANGE,
+        message: "\(arguments.count) argument\(arguments.count == 1 ? "" : "s") given for SQL "
+          + "with \(atLeast ? "at least " : "")\(parameters) parameter"
+          + "\(parameters == 1 ? "" : "s")",
+        sql: text)
+    }
+    try forEachStatement(in: sql) { statement, isLast in
       let count = statement.parameterCount
-      guard remaining.count >= count else {
-        throw DatabaseError(
-          extendedResultCode: SQLITE_RANGE,
-          message: "the SQL has more parameters than the \(arguments.count) arguments given",
-          sql: statement.sql)
-      }
+      parameters += count
+      guard remaining.count >= count else { throw mismatch(sql, atLeast: !isLast) }
+      if isLast, remaining.count > count { throw mismatch(sql, atLeast: false) }
       try statement.execute(Array(remaining.prefix(count)))
       remaining = remaining.dropFirst(count)
     }
+    if !remaining.isEmpty { throw mismatch(sql, atLeast: false) }
   }
 
-  /// Calls `body` with each statement of `sql`, prepared in turn.
-  func forEachStatement(in sql: String, _ body: (Statement) throws -> Void) throws {
+  /// Calls `body` with each statement of `sql`, prepared in turn, and whether only whitespace
+  /// follows it (a trailing comment makes that false even for the last statement).
+  package func forEachStatement(in sql: String, _ body: (Statement, Bool) throws -> Void) throws {
     let bytes = Array(sql.utf8CString)
     try bytes.withUnsafeBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
@@ -222,7 +241,10 @@ public final class Database {
         start = consumed
         guard let prepared else { continue }  // only whitespace or comments
         let statement = Statement(database: self, handle: prepared, sql: text)
-        try body(statement)
+        let restIsBlank = UnsafeBufferPointer(start: consumed, count: end - consumed).allSatisfy {
+          $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09
+        }
+        try body(statement, restIsBlank)
       }
     }
   }
@@ -234,7 +256,7 @@ public final class Database {
   /// - Throws: ``DatabaseError`` on a syntax error, an empty text, or a second statement.
   public func makeStatement(sql: String) throws -> Statement {
     var found: Statement?
-    try forEachStatement(in: sql) { statement in
+    try forEachStatement(in: sql) { statement, _ in
       if found != nil {
         throw DatabaseError(
           extendedResultCode: SQLITE_MISUSE,
@@ -394,11 +416,11 @@ public final class Database {
 
   // MARK: - Errors
 
-  func check(_ rc: Int32, sql: String? = nil) throws {
+  package func check(_ rc: Int32, sql: String? = nil) throws {
     guard rc == SQLITE_OK else { throw makeError(rc, sql: sql) }
   }
 
-  func makeError(_ rc: Int32, sql: String?) -> DatabaseError {
+  package func makeError(_ rc: Int32, sql: String?) -> DatabaseError {
     let current = sqlite3_extended_errcode(handle)
     let message =
       (current & 0xFF) == (rc & 0xFF)
@@ -417,11 +439,9 @@ private struct ConnectionSetupHook: Sendable {
   let body: @Sendable (Database) throws -> Void
 }
 
-// The statistics aggregates (kendall_tau, …; see StatisticsFunctions) are on every connection.
-private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([
-  ConnectionSetupHook(name: "statistics", body: { try StatisticsFunctions.register(on: $0) })
-])
+// Empty until a front end registers hooks (e.g. the statistics SQL functions).
+private let connectionSetupHooks = Mutex<[ConnectionSetupHook]>([])
 
 /// Process-wide SQLite settings, applied once before the first connection opens: memory
-/// statistics off (nothing in gapdb reads them; they cost a global mutex per allocation).
+/// statistics off (nothing here reads them; they cost a global mutex per allocation).
 private let sqliteGlobalSetup: Int32 = gapdb_sqlite3_disable_memstatus()

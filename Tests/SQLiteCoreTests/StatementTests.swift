@@ -1,5 +1,5 @@
 import Foundation
-import ResultsStore
+import SQLiteCore
 import Testing
 
 @Suite struct StatementTests {

@@ -1,13 +1,24 @@
 import Foundation
-import ResultsStore
+import SQLiteCore
+import StatisticsSQL
 import Testing
 import TestSupport
 
 @Suite struct StatisticsFunctionsTests {
   func open() throws -> Database {
     let db = try Database(path: ":memory:")
+    try StatisticsSQLFunctions.register(on: db)
     try db.execute(sql: "CREATE TABLE t (grp TEXT, x ANY, y ANY)")
     return db
+  }
+
+  /// The functions come from the statistics module's connection-setup hook (the SQLite layer
+  /// registers none): once installed, every new connection has them. (Hand value: three
+  /// concordant pairs, no ties → τ_b = 1.)
+  @Test func installOnEveryConnection_addsTheFunctionsThroughTheSetupHook() throws {
+    StatisticsSQLFunctions.installOnEveryConnection()
+    let sql = "SELECT kendall_tau(column1, column2) FROM (VALUES (1, 1), (2, 2), (3, 3))"
+    #expect(try Database(path: ":memory:").scalar(sql: sql) == .real(1))
   }
 
   func insert(_ db: Database, _ group: String, _ xs: [DatabaseValue], _ ys: [DatabaseValue]) throws {
@@ -85,7 +96,8 @@ import TestSupport
     #expect(checked == 6)
   }
 
-  @Test func aggregates_existOnFileConnections() throws {
+  @Test func aggregates_existOnFileConnections_onceInstalled() throws {
+    StatisticsSQLFunctions.installOnEveryConnection()
     let dir = try TemporaryDirectory()
     defer { dir.remove() }
     let db = try Database(path: dir.path("s.sqlite"))
