@@ -9,7 +9,7 @@
 //     <- RunRecorder <- GapdbCLI <- gapdb
 //   SQLiteCore, CorrelationStatistics <- StatisticsSQL (kendall_tau, … as SQL functions; the
 //     front ends that want them install them: the CLI's sql/query, tests)
-//   CorrelationStatistics, ResultsStore, Reports <- GapAnalysis <- GapdbCLI, gapdb-bench
+//   CorrelationStatistics, ResultsStore, Reports, SweepPlanning <- GapAnalysis <- GapdbCLI, gapdb-bench
 //     (snapshot selection, gap, axes, the correlation table, report data: correlate and report)
 //   SweepPlanning, ExperimentRunner, RunRecorder <- Sweeps <- GapdbCLI
 //     (sweep execution: process pool, ledger, resume, progress)
