@@ -9,6 +9,11 @@
 //     <- RunRecorder <- GapdbCLI <- gapdb
 //   SQLiteCore, CorrelationStatistics <- StatisticsSQL (kendall_tau, … as SQL functions; the
 //     front ends that want them install them: the CLI's sql/query, tests)
+//   CorrelationStatistics, ResultsStore, Reports, SweepPlanning <- GapAnalysis <- GapdbCLI, gapdb-bench
+//     (snapshot selection, gap, axes, the correlation table, report data: correlate and report)
+//   SweepPlanning, ExperimentRunner, RunRecorder <- Sweeps <- GapdbCLI
+//     (sweep execution: process pool, ledger, resume, progress)
+//   Only the executables depend on GapdbCLI (and tests); gapdb-bench uses libraries only.
 //   GapdbCBLAS <- LinearAlgebra <- ComplexityMeasures, FeedForward
 //   GapdbCBLAS <- ConvolutionKernels (conv geometry and kernels for issue 13; not wired in yet)
 //   GapdbCZlib <- NumPyFiles; GapdbCZlib, LinearAlgebra <- Datasets <- FeedForward
@@ -107,11 +112,22 @@ let package = Package(
       dependencies: ["TabularOutput", "FeedForward", "Datasets", "LinearAlgebra", "MeasureCatalog"],
       swiftSettings: strict),
     .target(
+      name: "GapAnalysis",
+      dependencies: ["CorrelationStatistics", "SQLiteCore", "ResultsStore", "Reports", "TabularOutput", "SweepPlanning"],
+      swiftSettings: cliSettings),
+    .target(
+      name: "Sweeps",
+      dependencies: [
+        "SweepPlanning", "ExperimentRunner", "RunRecorder", "SQLiteCore", "ResultsStore", "FeedForward",
+        "Datasets", "TabularOutput",
+      ],
+      swiftSettings: cliSettings),
+    .target(
       name: "GapdbCLI",
       dependencies: [
         "TabularOutput", "ResultsStore", "StatisticsSQL", "RunRecorder", "ComplexityMeasures", "NumPyFiles",
         "CorrelationStatistics", "Datasets", "FeedForward", "ExperimentRunner", "Reports",
-        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "MeasureCatalog",
+        "SweepPlanning", "FlatnessMeasures", "LinearAlgebra", "MeasureCatalog", "GapAnalysis", "Sweeps",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: cliSettings),
@@ -119,7 +135,7 @@ let package = Package(
     .executableTarget(
       name: "gapdb-bench",
       dependencies: [
-        "GapdbCLI", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
+        "GapAnalysis", "RunRecorder", "ResultsStore", "CorrelationStatistics", "Datasets",
         "FeedForward", "LinearAlgebra", "ExperimentRunner", "FlatnessMeasures", "ComplexityMeasures",
         "ConvolutionKernels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -135,8 +151,8 @@ let package = Package(
     .testTarget(
       name: "SweepReportCLITests",
       dependencies: [
-        "GapdbCLI", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder", "ExperimentRunner",
-        "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
+        "GapdbCLI", "GapAnalysis", "Sweeps", "Reports", "SweepPlanning", "ResultsStore", "RunRecorder",
+        "ExperimentRunner", "FeedForward", "LinearAlgebra", "TestSupport", "gapdb",
       ],
       swiftSettings: strict),
     .testTarget(
@@ -180,7 +196,7 @@ let package = Package(
     .testTarget(
       name: "GapdbCLITests",
       dependencies: [
-        "GapdbCLI", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
+        "GapdbCLI", "GapAnalysis", "RunRecorder", "TestSupport", "gapdb", "gapdb-testworker", "ResultsStore",
         "StatisticsSQL", "TabularOutput", "CorrelationStatistics", "ExperimentRunner", "FeedForward",
         "MeasureCatalog",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -41,10 +41,10 @@ public enum ExperimentReport {
         let xScale = preferredScale(s.points.map(\.x))
         let plot = Plot(
           title: "\(s.measure) vs generalization gap\(tauText)",
-          xLabel: "\(s.measure)\(xScale == .linear ? "" : " (log scale)")", yLabel: "gap (test − train error)",
+          xLabel: "\(s.measure)\(xScale == .linear ? "" : " (log scale)")", yLabel: data.gapLabel,
           xScale: xScale, series: [PlotSeries(name: "", points: s.points, style: .markers)])
         doc.blocks.append(
-          .figure(plot, caption: "Each point is one run: its final \(s.measure) against its generalization gap."))
+          .figure(plot, caption: "Each point is one run: its \(data.snapshotName) \(s.measure) against its generalization gap."))
       }
     }
 

@@ -183,6 +183,11 @@ public struct ExperimentReportData: Sendable, Equatable {
   /// How the gap and the snapshot were chosen, e.g. "gap = test error − train error at the
   /// final epoch".
   public var protocolDescription: String
+  /// The gap's axis label in the scatter plots, e.g. `gap (test − train error)`.
+  public var gapLabel: String = "gap (test − train error)"
+  /// Which value of a measure each scatter point shows, e.g. `final` or
+  /// `snapshot (train-loss=0.05)`.
+  public var snapshotName: String = "final"
   /// Hyperparameter names for the runs table (in column order).
   public var hyperparameterNames: [String]
   /// The runs.
@@ -207,7 +212,8 @@ public struct ExperimentReportData: Sendable, Equatable {
   /// Creates report data; everything but the experiment name may be empty.
   public init(
     experiment: String, source: String = "", generatedAt: String = "",
-    protocolDescription: String = "", hyperparameterNames: [String] = [],
+    protocolDescription: String = "", gapLabel: String = "gap (test − train error)",
+    snapshotName: String = "final", hyperparameterNames: [String] = [],
     runs: [ReportRun] = [], axisNames: [String] = [], correlations: [CorrelationRow] = [],
     scatter: [MeasureScatter] = [], trajectories: [RunTrajectory] = [],
     trajectoryMeasures: [String] = [], widthSweep: [WidthSweepPoint] = [],
@@ -217,6 +223,8 @@ public struct ExperimentReportData: Sendable, Equatable {
     self.source = source
     self.generatedAt = generatedAt
     self.protocolDescription = protocolDescription
+    self.gapLabel = gapLabel
+    self.snapshotName = snapshotName
     self.hyperparameterNames = hyperparameterNames
     self.runs = runs
     self.axisNames = axisNames

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CorrelationStatistics
 import Foundation
-import GapdbCLI
+import GapAnalysis
 import ResultsStore
 
 /// `gapdb-bench correlate`: `gapdb correlate` end to end over a store on disk, side by side

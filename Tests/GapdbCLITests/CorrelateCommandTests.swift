@@ -1,32 +1,19 @@
 import ArgumentParser
 import Foundation
+import ResultsStore
 import TabularOutput
 import Testing
 import TestSupport
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// Runs `gapdb correlate` in process and returns the JSON rows.
 func correlateJSON(_ arguments: [String]) throws -> [[String: Any]] {
   let command = try #require(try GapdbCommand.parseAsRoot(["correlate"] + arguments + ["--format", "json"]) as? CorrelateCommand)
-  let input: CorrelationInput
-  if let csv = command.csvPath {
-    var ignored = Set((command.ignoreColumns ?? "").split(separator: ",").map(String.init))
-    ignored.insert("seed")
-    input = try makeCorrelationInput(
-      table: try readCSV(path: csv), path: csv, gapColumn: command.gapColumn ?? "",
-      hyperparameters: (command.hyperparameters ?? "").split(separator: ",").map(String.init),
-      measureNames: command.measures.map { $0.split(separator: ",").map(String.init) },
-      ignored: ignored)
-  } else {
-    input = try loadStoreCorrelationInput(
-      path: command.database ?? "", experiment: command.experiment,
-      whereClause: command.whereClause, snapshot: command.at, gap: command.gap,
-      measures: command.measures.map { $0.split(separator: ",").map(String.init) },
-      hyperparameters: command.hyperparameters.map { $0.split(separator: ",").map(String.init) })
-  }
+  // The command's own path: its library call, then its writer.
   let sink = StringSink()
-  command.writeCorrelationReport(input, sink: sink)
+  command.writeCorrelationReport(try command.analysis(), sink: sink)
   let parsed = try JSONSerialization.jsonObject(with: Data(sink.text.utf8))
   return try #require(parsed as? [[String: Any]])
 }
@@ -142,12 +129,12 @@ func near(_ value: Any?, _ expected: Double, _ tolerance: Double = 1e-9) -> Bool
   }
 
   @Test func snapshotArgument_parsesEveryForm() {
-    #expect(Snapshot(argument: "final") == .final)
-    #expect(Snapshot(argument: "epoch=12") == .epoch(12))
-    #expect(Snapshot(argument: "train-loss=0.01") == .trainLoss(0.01))
-    #expect(Snapshot(argument: "best-test-error") == .bestTestError)
-    #expect(Snapshot(argument: "train-loss=nan") == nil)
-    #expect(Snapshot(argument: "last") == nil)
+    #expect(SnapshotSelector(argument: "final") == .final)
+    #expect(SnapshotSelector(argument: "epoch=12") == .epoch(12))
+    #expect(SnapshotSelector(argument: "train-loss=0.01") == .trainLoss(0.01))
+    #expect(SnapshotSelector(argument: "best-test-error") == .bestTestError)
+    #expect(SnapshotSelector(argument: "train-loss=nan") == nil)
+    #expect(SnapshotSelector(argument: "last") == nil)
   }
 }
 

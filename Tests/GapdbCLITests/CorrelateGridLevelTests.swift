@@ -4,6 +4,7 @@ import RunRecorder
 import Testing
 import TestSupport
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// Issue 11: grid levels stay exact on the CSV and store paths, conversions that merge values

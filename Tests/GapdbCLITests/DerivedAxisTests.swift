@@ -4,6 +4,7 @@ import RunRecorder
 import Testing
 import TestSupport
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// A complete depth × width × learning_rate grid (2 × 2 × 2, two seeds each) recorded the way

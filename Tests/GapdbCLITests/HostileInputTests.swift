@@ -3,6 +3,7 @@ import ResultsStore
 import TestSupport
 import Testing
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// Out-of-process tests from a hostile-newcomer pass over `query`, `sql`, `correlate`, `runs`,

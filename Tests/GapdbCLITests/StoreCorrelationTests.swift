@@ -5,6 +5,7 @@ import TabularOutput
 import Testing
 import TestSupport
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 @Suite struct StoreCorrelationTests {

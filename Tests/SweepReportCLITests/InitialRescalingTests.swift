@@ -9,6 +9,7 @@ import TestSupport
 import Testing
 
 @testable import GapdbCLI
+@testable import Sweeps
 
 @Suite struct InitialRescalingTests {
   /// The authors' construction (`makeUnbalanced` in their MATLAB code): per hidden layer of h

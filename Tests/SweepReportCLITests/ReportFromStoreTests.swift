@@ -5,6 +5,7 @@ import RunRecorder
 import TestSupport
 import Testing
 
+@testable import GapAnalysis
 @testable import GapdbCLI
 
 /// A width-sweep store with hand-made numbers: widths 16, 64, 256 × label noise 0/1, epochs

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import GapdbCLI
+@testable import Sweeps
 
 /// Stores hold two `run.config` layouts: the nested one of earlier gapdb versions
 /// (`stopping.max_epochs`) and the one configuration type's flat one (`max_epochs`). The sweep

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 @testable import GapdbCLI
+@testable import Sweeps
 
 /// Begins a run carrying a sweep key, optionally ends it.
 func beginSweepRun(

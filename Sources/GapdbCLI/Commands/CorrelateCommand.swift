@@ -1,10 +1,9 @@
 import ArgumentParser
 import CorrelationStatistics
 import Foundation
+import GapAnalysis
+import ResultsStore
 import TabularOutput
-
-extension SeedHandling: ExpressibleByArgument {}
-extension PsiLines: ExpressibleByArgument {}
 
 /// `gapdb correlate`: which complexity measure predicts the generalization gap?
 struct CorrelateCommand: ParsableCommand {
@@ -86,10 +85,10 @@ struct CorrelateCommand: ParsableCommand {
         best-test-error: the epoch with the lowest test error (earliest on ties). Runs \
         without that snapshot are excluded and counted.
         """))
-  var at: Snapshot = .final
+  var at: SnapshotSelector = .final
 
   @Option(help: "Store: which gap: error (test error - train error) or loss (test loss - train loss).")
-  var gap: GapKind = .error
+  var gap: GapSelector = .error
 
   @Option(help: "Comma-separated measures to report (default: all).")
   var measures: String?
@@ -171,46 +170,53 @@ struct CorrelateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let input: CorrelationInput
-    if let csvPath {
-      let table = try wrapCSV { try readCSV(path: csvPath) }
-      var ignored = Set(list(ignoreColumns) ?? [])
-      ignored.insert("seed")
-      input = try makeCorrelationInput(
-        table: table, path: csvPath, gapColumn: gapColumn ?? "", hyperparameters: list(hyperparameters) ?? [],
-        measureNames: list(measures), ignored: ignored)
-    } else {
-      input = try loadStoreCorrelationInput(
-        path: database ?? "", experiment: experiment, whereClause: whereClause, snapshot: at,
-        gap: gap, measures: list(measures), hyperparameters: list(hyperparameters), threads: threads)
-    }
-    for note in input.notes { writeStandardError("note: \(note)\n") }
-    for warning in input.warnings { writeStandardError("warning: \(warning)\n") }
+    let result = try analysis()
+    for note in result.input.notes { writeStandardError("note: \(note)\n") }
+    for warning in result.input.warnings { writeStandardError("warning: \(warning)\n") }
     let sink = StandardOutputSink()
-    writeCorrelationReport(input, sink: sink)
+    writeCorrelationReport(result, sink: sink)
     sink.flush()
   }
 
-  /// Computes and writes the report (separate from `run` so tests can capture it).
-  func writeCorrelationReport(_ input: CorrelationInput, sink: TextSink) {
+  /// Reads the input (the store or the CSV file) and evaluates every measure: the library
+  /// call behind this command.
+  func analysis() throws -> AnalysisResult {
+    if let csvPath {
+      var ignored = Set(list(ignoreColumns) ?? [])
+      ignored.insert("seed")
+      let input = try csvCorrelationInput(
+        path: csvPath, gapColumn: gapColumn ?? "", hyperparameters: list(hyperparameters) ?? [],
+        measureNames: list(measures), ignored: ignored)
+      return analyze(input, options: evaluationOptions, sort: sort)
+    }
+    let path = database ?? ""
+    return try analyze(
+      database: try openStore(path, readOnly: true), storePath: path,
+      selection: RunSelection(
+        experiment: experiment, whereClause: whereClause, measures: list(measures),
+        hyperparameters: list(hyperparameters)),
+      snapshot: at, gap: gap, options: evaluationOptions, sort: sort)
+  }
+
+  /// The evaluation options of the command line.
+  var evaluationOptions: EvaluationOptions {
     var options = EvaluationOptions()
     options.seeds = seeds
     options.psiLines = psiLines
     options.bootstrapResamples = bootstrap
     options.bootstrapSeed = seed
     options.confidenceLevel = confidence
-    options.signErrorTestSetSize = input.grid == nil ? nil : testSize
+    options.signErrorTestSetSize = testSize
     options.threads = threads
-    let evaluations = sortEvaluations(
-      evaluateMeasures(input.measures, gap: input.gap, grid: input.grid, options: options), by: sort)
-    let axes = input.grid?.axisNames ?? []
-    let withBootstrap = bootstrap > 0
-    let withSignError = options.signErrorTestSetSize != nil
+    return options
+  }
+
+  /// Writes the table of an analysis in the chosen format (separate from `run` so tests can
+  /// capture it).
+  func writeCorrelationReport(_ result: AnalysisResult, sink: TextSink) {
     let writer = output.makeWriter(sink: sink)
-    writer.begin(columns: correlationColumns(axes: axes, bootstrap: withBootstrap, signError: withSignError))
-    for e in evaluations {
-      writer.write(correlationRow(e, axes: axes, bootstrap: withBootstrap, signError: withSignError))
-    }
+    writer.begin(columns: result.columns)
+    for row in result.rows { writer.write(row) }
     writer.finish()
   }
 
@@ -219,11 +225,6 @@ struct CorrelateCommand: ParsableCommand {
     return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 
-  private func wrapCSV<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as CSVError {
-      throw CommandError(error.description, hint: error.hint)
-    }
-  }
 }
 
 /// The output options of `correlate`: those of ``OutputOptions`` except the `--csv` shortcut,
@@ -259,49 +260,15 @@ struct CorrelateOutputOptions: ParsableArguments {
   }
 }
 
-/// The per-run snapshot `correlate` reads from a store.
-enum Snapshot: ExpressibleByArgument, Equatable, CustomStringConvertible {
-  /// The last recorded epoch.
-  case final
-  /// A fixed epoch number.
-  case epoch(Int)
-  /// The first epoch whose training loss is ≤ the target (nats).
-  case trainLoss(Double)
-  /// The epoch with the lowest test error (earliest on ties).
-  case bestTestError
+// The library's enums, read from the command line (`correlate`, `report`).
+extension SeedHandling: ExpressibleByArgument {}
+extension PsiLines: ExpressibleByArgument {}
+extension GapSelector: ExpressibleByArgument {}
+extension CorrelationSort: ExpressibleByArgument {}
 
-  init?(argument: String) {
-    let text = argument.lowercased()
-    if text == "final" {
-      self = .final
-    } else if text == "best-test-error" {
-      self = .bestTestError
-    } else if text.hasPrefix("epoch="), let n = Int(text.dropFirst(6)), n >= 0 {
-      self = .epoch(n)
-    } else if text.hasPrefix("train-loss="), let x = Double(text.dropFirst(11)), x.isFinite, x >= 0 {
-      self = .trainLoss(x)
-    } else {
-      return nil
-    }
-  }
-
-  var description: String {
-    switch self {
-    case .final: return "final"
-    case .epoch(let n): return "epoch=\(n)"
-    case .trainLoss(let x): return "train-loss=\(formatDouble(x))"
-    case .bestTestError: return "best-test-error"
-    }
-  }
-
-  static var allValueStrings: [String] { ["final", "epoch=N", "train-loss=X", "best-test-error"] }
-  var defaultValueDescription: String { description }
-}
-
-/// Which generalization gap a store correlation uses.
-enum GapKind: String, CaseIterable, ExpressibleByArgument {
-  /// test error − train error (fractions).
-  case error
-  /// test loss − train loss (nats).
-  case loss
+/// `--at`: `final`, `epoch=N`, `train-loss=X`, `best-test-error` (``SnapshotSelector/init(parsing:)``).
+extension SnapshotSelector: ExpressibleByArgument {
+  public init?(argument: String) { self.init(parsing: argument) }
+  public static var allValueStrings: [String] { textForms }
+  public var defaultValueDescription: String { description }
 }

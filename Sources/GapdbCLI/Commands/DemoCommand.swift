@@ -2,6 +2,7 @@ import ArgumentParser
 import FeedForward
 import Foundation
 import SweepPlanning
+import Sweeps
 import TabularOutput
 
 /// `text` as one shell word: unchanged when it only holds safe characters, else in single quotes.

@@ -4,6 +4,7 @@ import FeedForward
 import Foundation
 import ResultsStore
 import SweepPlanning
+import Sweeps
 import TabularOutput
 
 /// `gapdb sweep`: train the cartesian product of hyperparameter values into one store.
@@ -166,7 +167,9 @@ public struct SweepCommand: ParsableCommand {
       measureEvery: measureEvery)
     // The trainer's refusals (width, epochs, memory) before the store is created or read,
     // so a dry run shows them too and a refused sweep writes nothing.
-    try checkPlannedConfigurations(all, context: context)
+    if let problem = plannedConfigurationsProblem(all, context: context) {
+      try exitingWithUsageCode { throw CommandUsageError(problem.message, hint: problem.hint) }
+    }
 
     if var slurm {
       if slurm > all.count {
@@ -206,37 +209,22 @@ public struct SweepCommand: ParsableCommand {
       ledger = try SweepLedger.read(
         database: Database(storePath: store, readOnly: dryRun), experiment: experiment, configJSON: configJSON)
     }
-    var plan: [SweepConfiguration] = []
-    var crashed: [Int64] = []
-    var rows: [[Cell]] = []
-    var skipped = 0
-    for c in selected {
-      let (decision, dead) = ledger.decide(key: c.key)
-      switch decision {
-      case .done(let id):
-        skipped += 1
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: done (run \(id))")])
-      case .inProgressElsewhere(let id):
-        skipped += 1
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text("skip: training elsewhere (run \(id))")])
-      case .train(let failures):
-        plan.append(c)
-        crashed += dead
-        let note = failures > 0 ? "train (again after \(failures) failed)" : "train"
-        rows.append([.integer(Int64(c.index)), .text(c.displayName), .text(note)])
-      }
-    }
+    let resume = SweepResumePlan(configurations: selected, ledger: ledger)
+    let plan = resume.toTrain
+    let skipped = resume.skippedCount
     if dryRun {
       let sink = StandardOutputSink()
       let writer = RowWriter(format: .table, sink: sink)
       writer.begin(columns: ["index", "configuration", "plan"])
-      for r in rows { writer.write(r) }
+      for (c, action) in resume.entries {
+        writer.write([.integer(Int64(c.index)), .text(c.displayName), .text(action.text)])
+      }
       writer.finish()
       sink.flush()
       return
     }
     let database = try Database(storePath: store)
-    try SweepLedger.markCrashed(crashed, database: database)
+    try SweepLedger.markCrashed(resume.crashedRunIDs, database: database)
     if !quiet {
       let shardText = shardSelection.map { " (shard \($0.index)/\($0.count))" } ?? ""
       writeStandardError(
@@ -244,7 +232,7 @@ public struct SweepCommand: ParsableCommand {
           + "\(plan.count) to train, --jobs \(jobs). Store: \(store)\n")
     }
     guard !plan.isEmpty else { return }
-    let firstNewRunID = (try database.scalar(sql: "SELECT coalesce(max(id), 0) + 1 FROM run").int64Value) ?? 1
+    let firstNewRunID = try SweepProgressMonitor.nextRunID(database: database)
     let monitor =
       quiet
       ? nil

@@ -1,4 +1,5 @@
 import Foundation
+import GapAnalysis
 import Reports
 import ResultsStore
 
@@ -28,11 +29,13 @@ enum ReportFormat: String, CaseIterable, Sendable {
 ///   - experiments: Experiment names; empty means every experiment in the store.
 ///   - outputPath: The report file.
 ///   - format: HTML or Markdown.
+///   - selection: Snapshot, gap, runs, measures and axes of the correlation table.
 /// - Returns: The experiments reported, and the files written.
 /// - Throws: ``CommandError`` for a missing store or an unknown experiment; `DatabaseError`,
 ///   `MigrationError` or file errors.
 func writeExperimentReport(
-  storePath: String, experiments: [String], outputPath: String, format: ReportFormat
+  storePath: String, experiments: [String], outputPath: String, format: ReportFormat,
+  selection: ReportSelection = ReportSelection()
 ) throws -> (experiments: [String], files: [String]) {
   guard FileManager.default.fileExists(atPath: storePath) else {
     throw CommandError(
@@ -57,7 +60,7 @@ func writeExperimentReport(
   let source = (storePath as NSString).standardizingPath
   var document = ReportDocument(title: "gapdb report: " + chosen.joined(separator: ", "))
   for name in chosen {
-    let data = try loader.load(experiment: name, source: source)
+    let data = try loader.load(experiment: name, source: source, selection: selection)
     document.blocks += ExperimentReport.makeDocument(data).blocks
   }
   // Every path written, checked before the first is (--out was checked by validate(); the

@@ -2,24 +2,60 @@ import CorrelationStatistics
 import ResultsStore
 import SweepPlanning
 
+/// Which runs, measures and hyperparameters an analysis of a store reads.
+public struct RunSelection: Sendable, Equatable {
+  /// The experiment whose runs to read, or `nil` for every experiment.
+  public var experiment: String?
+  /// An SQL condition over `run AS r` and `experiment AS e` (`--where`), or `nil`.
+  public var whereClause: String?
+  /// Measures to read, in output order, or `nil` for every measure.
+  public var measures: [String]?
+  /// The grid axes, or `nil` for the default (``defaultGridAxes(_:)`` over the selected runs).
+  public var hyperparameters: [String]?
+
+  /// Creates a selection; every part defaults to "all".
+  public init(
+    experiment: String? = nil, whereClause: String? = nil, measures: [String]? = nil,
+    hyperparameters: [String]? = nil
+  ) {
+    self.experiment = experiment
+    self.whereClause = whereClause
+    self.measures = measures
+    self.hyperparameters = hyperparameters
+  }
+}
+
 /// Builds the input of `correlate DATABASE` from a gapdb store.
 ///
-/// Runs: those of `experiment` and/or matching `whereClause` (SQL over `run AS r` and
-/// `experiment AS e`), all runs when neither is given. Each run contributes its gap and
-/// measures at one snapshot epoch; runs without that snapshot (or without a gap there) are
-/// excluded from every statistic and counted. Hyperparameters come from the `hyperparameter`
-/// table: the given keys, or by default ``defaultGridAxes(_:)`` over the selected runs (every
-/// key that takes 2 or more values, except `seed` and keys that are functions of the other
-/// varying axes, such as the trainer's `hidden_layers` given depth and width) — the same
-/// default `gapdb report` uses.
+/// Runs: those of `selection.experiment` and/or matching `selection.whereClause` (SQL over
+/// `run AS r` and `experiment AS e`), all runs when neither is given. Each run contributes its
+/// gap and measures at one snapshot epoch; runs without that snapshot (or without a gap there)
+/// are excluded from every statistic and counted. Hyperparameters come from the
+/// `hyperparameter` table: the given keys, or by default ``defaultGridAxes(_:)`` over the
+/// selected runs (every key that takes 2 or more values, except `seed` and keys that are
+/// functions of the other varying axes, such as the trainer's `hidden_layers` given depth and
+/// width) — the same default `gapdb report` uses.
 ///
-/// - Throws: ``CommandError`` for a missing store, an unknown experiment, measure or
-///   hyperparameter, or a bad `--where` condition.
-func loadStoreCorrelationInput(
-  path: String, experiment: String?, whereClause: String?, snapshot: Snapshot, gap: GapKind,
-  measures: [String]?, hyperparameters: [String]?, threads: Int = 2
+/// - Parameters:
+///   - db: An open connection to the store (read-only is enough).
+///   - storePath: The same store's path (the measure values are read on `threads` connections).
+///   - selection: Runs, measures and axes.
+///   - snapshot: The epoch of each run.
+///   - gap: Which gap.
+///   - threads: Connections reading the measure values in parallel (≥ 1).
+/// - Returns: The input table, with the run ids and snapshot epochs.
+/// - Throws: ``AnalysisError`` for an unknown experiment, measure or hyperparameter, or a bad
+///   `--where` condition; `DatabaseError` otherwise.
+/// - Complexity: one pass over the selected runs' `measure_value` rows and their
+///   hyperparameters.
+public func loadStoreCorrelationInput(
+  database db: Database, storePath path: String, selection: RunSelection, snapshot: SnapshotSelector,
+  gap: GapSelector, threads: Int = 2
 ) throws -> CorrelationInput {
-  let db = try openStore(path, readOnly: true)
+  let experiment = selection.experiment
+  let whereClause = selection.whereClause
+  let measures = selection.measures
+  let hyperparameters = selection.hyperparameters
   var conditions: [String] = []
   var arguments: [String: DatabaseValue] = [:]
   if let experiment {
@@ -28,7 +64,7 @@ func loadStoreCorrelationInput(
     if found == .integer(0) {
       let names = try db.fetchAll(sql: "SELECT name FROM experiment ORDER BY name LIMIT 20")
         .compactMap { $0[0].stringValue }
-      throw CommandError(
+      throw AnalysisError(
         "no experiment named \"\(experiment)\" in \(path)",
         hint: names.isEmpty
           ? "the store has no experiments yet"
@@ -43,29 +79,22 @@ func loadStoreCorrelationInput(
     let known = Set(
       try db.fetchAll(sql: "SELECT id FROM measure").compactMap { $0[0].stringValue })
     for m in measures where !known.contains(m) {
-      throw CommandError(
+      throw AnalysisError(
         "no measure \"\(m)\" in \(path)",
         hint: "measures: \(known.sorted().prefix(40).joined(separator: ", "))")
     }
-  }
-  let selector: SnapshotSelector
-  switch snapshot {
-  case .final: selector = .final
-  case .epoch(let n): selector = .epoch(n)
-  case .trainLoss(let x): selector = .trainLoss(x)
-  case .bestTestError: selector = .bestTestError
   }
   let table: SnapshotTable
   let hyperparameterValues: HyperparameterTable
   do {
     table = try Database.readSnapshotTable(
-      storePath: path, runFilter: filter, arguments: arguments, snapshot: selector,
-      gap: gap == .error ? .error : .loss, measureIDs: measures, threads: threads)
+      storePath: path, runFilter: filter, arguments: arguments, snapshot: snapshot,
+      gap: gap, measureIDs: measures, threads: threads)
     hyperparameterValues = try db.readHyperparameters(
       runFilter: filter, arguments: arguments, keys: hyperparameters,
       excludingKeys: hyperparameters == nil ? ["seed"] : [])
   } catch let error as DatabaseError where whereClause != nil {
-    throw CommandError(
+    throw AnalysisError(
       "the runs could not be selected: \(error)",
       hint: "--where takes an SQL condition over run AS r and experiment AS e, e.g. \"r.status = 'finished'\"")
   }
@@ -102,7 +131,7 @@ func loadStoreCorrelationInput(
     for key in hyperparameters where distinct[key] == nil && runCount > 0 {
       let keys = try db.fetchAll(sql: "SELECT DISTINCT key FROM hyperparameter ORDER BY key LIMIT 50")
         .compactMap { $0[0].stringValue }
-      throw CommandError(
+      throw AnalysisError(
         "no selected run has the hyperparameter \"\(key)\"",
         hint: "hyperparameters in the store: \(keys.joined(separator: ", "))")
     }
@@ -143,5 +172,19 @@ func loadStoreCorrelationInput(
   }
   return CorrelationInput(
     gap: table.gap, measures: measureColumns, grid: grid, notes: notes,
-    warnings: hyperparameterValues.warnings.filter { axes.contains($0.key) }.map(\.message))
+    warnings: hyperparameterValues.warnings.filter { axes.contains($0.key) }.map(\.message),
+    runIDs: table.runIDs, snapshotEpochs: table.epochs)
+}
+
+/// ``loadStoreCorrelationInput(database:storePath:selection:snapshot:gap:threads:)`` on a
+/// read-only connection it opens itself (for tests and benchmarks).
+func loadStoreCorrelationInput(
+  path: String, experiment: String?, whereClause: String?, snapshot: SnapshotSelector, gap: GapSelector,
+  measures: [String]?, hyperparameters: [String]?, threads: Int = 2
+) throws -> CorrelationInput {
+  try loadStoreCorrelationInput(
+    database: try Database(storePath: path, readOnly: true), storePath: path,
+    selection: RunSelection(
+      experiment: experiment, whereClause: whereClause, measures: measures, hyperparameters: hyperparameters),
+    snapshot: snapshot, gap: gap, threads: threads)
 }

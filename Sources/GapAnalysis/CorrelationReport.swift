@@ -1,9 +1,8 @@
-import ArgumentParser
 import CorrelationStatistics
 import TabularOutput
 
 /// How `correlate` orders its rows.
-enum CorrelationSort: String, CaseIterable, ExpressibleByArgument {
+public enum CorrelationSort: String, CaseIterable, Sendable {
   case absTauA = "abs-tau-a"
   case tauA = "tau-a"
   case tauB = "tau-b"
@@ -14,7 +13,7 @@ enum CorrelationSort: String, CaseIterable, ExpressibleByArgument {
   case name
 
   /// The sort key of one evaluation (`nil` sorts last).
-  func key(_ e: MeasureEvaluation) -> Double? {
+  public func key(_ e: MeasureEvaluation) -> Double? {
     switch self {
     case .absTauA: return e.correlations.kendallTauA.map(abs)
     case .tauA: return e.correlations.kendallTauA
@@ -30,7 +29,7 @@ enum CorrelationSort: String, CaseIterable, ExpressibleByArgument {
 
 /// Orders evaluations: by name ascending, or by the key descending with undefined values
 /// last; ties keep the input order.
-func sortEvaluations(_ evaluations: [MeasureEvaluation], by sort: CorrelationSort) -> [MeasureEvaluation] {
+public func sortEvaluations(_ evaluations: [MeasureEvaluation], by sort: CorrelationSort) -> [MeasureEvaluation] {
   let indexed = Array(evaluations.enumerated())
   let sorted = indexed.sorted { a, b in
     if sort == .name {
@@ -63,7 +62,7 @@ func conditioningSetText(_ axes: [String]?) -> Cell {
 /// `tau_a_ci_low`, `tau_a_ci_high`, `tau_b_ci_low`, `tau_b_ci_high`; with `--test-size`:
 /// `sign_error_mean`, `sign_error_max`, `sign_error_p90`, `sign_error_environments`; and
 /// `note` (why a value is undefined; empty otherwise). Undefined values are NULL.
-func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [String] {
+public func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [String] {
   var columns = ["measure", "tau_a", "tau_b", "spearman", "pearson", "psi"]
   columns += axes.map { "psi_" + $0 }
   for axis in axes { columns += ["lines_used_" + axis, "lines_skipped_" + axis] }
@@ -78,7 +77,7 @@ func correlationColumns(axes: [String], bootstrap: Bool, signError: Bool) -> [St
 }
 
 /// One output row (see ``correlationColumns(axes:bootstrap:signError:)``).
-func correlationRow(
+public func correlationRow(
   _ e: MeasureEvaluation, axes: [String], bootstrap: Bool, signError: Bool
 ) -> [Cell] {
   func real(_ v: Double?) -> Cell { v.map(Cell.real) ?? .null }
@@ -126,7 +125,7 @@ func correlationRow(
 /// Why lines of one axis were skipped, and the used lines that are incomplete or tied:
 /// `["1 empty", "2 with one model", "1 non-finite", "3 incomplete", "2 used incomplete",
 /// "1 used tied (tau 0)"]`, only the nonzero ones.
-func lineReasons(_ a: GranulatedKendall.Axis) -> [String] {
+public func lineReasons(_ a: GranulatedKendall.Axis) -> [String] {
   let counts: [(Int, String)] = [
     (a.linesEmpty, "empty"), (a.linesWithOneModel, "with one model"), (a.linesNonFinite, "non-finite"),
     (a.linesIncomplete, "incomplete"), (a.usedLinesIncomplete, "used incomplete"),
@@ -138,7 +137,7 @@ func lineReasons(_ a: GranulatedKendall.Axis) -> [String] {
 /// Why ψ's lines were skipped, per axis with anything to say (``lineReasons(_:)``):
 /// `lr: 1 empty, 2 with one model | depth: 1 used incomplete`; empty when every possible
 /// line was used, complete and untied.
-func linesExplanation(_ g: GranulatedKendall) -> String {
+public func linesExplanation(_ g: GranulatedKendall) -> String {
   g.axes.compactMap { a in
     let reasons = lineReasons(a)
     return reasons.isEmpty ? nil : "\(a.name): \(reasons.joined(separator: ", "))"

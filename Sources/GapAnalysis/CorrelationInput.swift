@@ -1,10 +1,10 @@
 import CorrelationStatistics
 import Foundation
-import TabularOutput
+import ResultsStore
 
 /// The table `gapdb correlate` works on: one gap and any number of measures per run, plus the
 /// runs' hyperparameters (the grid axes). Built from a CSV file or from a store.
-public struct CorrelationInput {
+public struct CorrelationInput: Sendable {
   /// The generalization gap per run (NaN when missing or not finite).
   public var gap: [Double]
   /// Measures in output order; values NaN where a run lacks the measure.
@@ -16,20 +16,71 @@ public struct CorrelationInput {
   /// Warnings for standard error: where reading the input lost information (values that
   /// differ in the input but are equal after conversion), naming the column and the values.
   public var warnings: [String] = []
+  /// From a store: the run ids, in the order of `gap` and each measure's values (ascending);
+  /// empty for CSV input.
+  public var runIDs: [Int64] = []
+  /// From a store: each run's snapshot epoch, `nil` where the run has none (same order as
+  /// `runIDs`); empty for CSV input.
+  public var snapshotEpochs: [Int64?] = []
+
+  /// Creates an input table; `measures[m].values` and `gap` have one entry per run.
+  public init(
+    gap: [Double], measures: [(name: String, values: [Double])], grid: HyperparameterGrid?,
+    notes: [String] = [], warnings: [String] = [], runIDs: [Int64] = [], snapshotEpochs: [Int64?] = []
+  ) {
+    self.gap = gap
+    self.measures = measures
+    self.grid = grid
+    self.notes = notes
+    self.warnings = warnings
+    self.runIDs = runIDs
+    self.snapshotEpochs = snapshotEpochs
+  }
 }
 
 /// What `gapdb correlate STORE --experiment NAME` reads: every run's gap and measures at the
-/// final epoch, and the grid of the hyperparameters that vary (for benchmarks and tests).
+/// final epoch, and the grid of the hyperparameters that vary (for benchmarks, tests and other
+/// front ends; ``loadStoreCorrelationInput(database:storePath:selection:snapshot:gap:threads:)``
+/// takes every selection option).
 ///
 /// - Parameters:
-///   - storePath: The store.
+///   - storePath: The store (opened read-only).
 ///   - experiment: The experiment name, or `nil` for all runs.
 /// - Returns: The input table.
-/// - Throws: ``CommandError`` as `gapdb correlate` does.
+/// - Throws: ``AnalysisError`` for an unknown experiment; `DatabaseError` when the store
+///   cannot be opened or read.
 public func correlationInput(storePath: String, experiment: String?) throws -> CorrelationInput {
-  try loadStoreCorrelationInput(
-    path: storePath, experiment: experiment, whereClause: nil, snapshot: .final, gap: .error,
-    measures: nil, hyperparameters: nil)
+  let database = try Database(storePath: storePath, readOnly: true)
+  return try loadStoreCorrelationInput(
+    database: database, storePath: storePath, selection: RunSelection(experiment: experiment),
+    snapshot: .final, gap: .error)
+}
+
+/// What `gapdb correlate --csv FILE` reads: the file parsed as CSV
+/// (``readCSV(path:)``) and turned into the input table
+/// (``makeCorrelationInput(table:path:gapColumn:hyperparameters:measureNames:ignored:)``).
+///
+/// - Parameters:
+///   - path: The CSV file, or `-` for standard input.
+///   - gapColumn: The column holding the generalization gap.
+///   - hyperparameters: Columns forming the grid axes (may be non-numeric).
+///   - measureNames: Measures to keep (`nil` = every other numeric column).
+///   - ignored: Columns that are neither measures nor axes.
+/// - Returns: The input table.
+/// - Throws: ``AnalysisError`` for an unreadable or malformed file (with the ``CSVError``'s
+///   text and hint), a missing or non-numeric column.
+/// - Complexity: O(bytes of the file).
+public func csvCorrelationInput(
+  path: String, gapColumn: String, hyperparameters: [String], measureNames: [String]?,
+  ignored: Set<String>
+) throws -> CorrelationInput {
+  let table: CSVTable
+  do { table = try readCSV(path: path) } catch let error as CSVError {
+    throw AnalysisError(error.description, hint: error.hint)
+  }
+  return try makeCorrelationInput(
+    table: table, path: path, gapColumn: gapColumn, hyperparameters: hyperparameters,
+    measureNames: measureNames, ignored: ignored)
 }
 
 /// Parses a numeric CSV cell: empty → `nil` (missing); `nan`, `inf`, `-inf`, `Infinity` and
@@ -58,29 +109,29 @@ func trimmedCell(_ text: String) -> String {
 ///   - hyperparameters: Columns forming the grid axes (may be non-numeric).
 ///   - measureNames: Measures to keep (`nil` = every other numeric column).
 ///   - ignored: Columns that are neither measures nor axes.
-/// - Throws: ``CommandError`` naming a missing or non-numeric column.
-func makeCorrelationInput(
+/// - Throws: ``AnalysisError`` naming a missing or non-numeric column.
+public func makeCorrelationInput(
   table: CSVTable, path: String, gapColumn: String, hyperparameters: [String],
   measureNames: [String]?, ignored: Set<String>
 ) throws -> CorrelationInput {
   let columnIndex = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
   let available = table.header.joined(separator: ", ")
   guard let gapIndex = columnIndex[gapColumn] else {
-    throw CommandError(
+    throw AnalysisError(
       "\(path) has no column \"\(gapColumn)\" for the gap",
       hint: "the columns are: \(available); choose one with --gap-column")
   }
   var axisIndices: [Int] = []
   for name in hyperparameters {
     guard let k = columnIndex[name] else {
-      throw CommandError(
+      throw AnalysisError(
         "\(path) has no hyperparameter column \"\(name)\"",
         hint: "the columns are: \(available)")
     }
     axisIndices.append(k)
   }
   guard !table.rows.isEmpty else {
-    throw CommandError(
+    throw AnalysisError(
       "\(path) has a header row (\(available)) but no data rows",
       hint: "add one row per run below the header.")
   }
@@ -91,7 +142,7 @@ func makeCorrelationInput(
   for (r, row) in table.rows.enumerated() {
     let parsed = parseNumber(cell(row, gapIndex))
     guard parsed.isNumeric else {
-      throw CommandError(
+      throw AnalysisError(
         "\(path) line \(table.lineNumbers[r]): the gap \"\(cell(row, gapIndex))\" in column \"\(gapColumn)\" is not a number",
         hint: "gaps must be numbers (nan/inf are accepted and excluded); check --gap-column")
     }
@@ -109,7 +160,7 @@ func makeCorrelationInput(
     candidates = []
     for name in measureNames {
       guard let k = columnIndex[name] else {
-        throw CommandError(
+        throw AnalysisError(
           "\(path) has no measure column \"\(name)\"", hint: "the columns are: \(available)")
       }
       candidates.append(k)
@@ -145,7 +196,7 @@ func makeCorrelationInput(
     // A requested measure, or a column of numbers with a stray non-number: a data error, not
     // a column to drop silently.
     let name = table.header[k]
-    throw CommandError(
+    throw AnalysisError(
       "\(path) line \(table.lineNumbers[r]): the measure column \"\(name)\" holds the non-number \"\(cell(table.rows[r], k))\"",
       hint: "measures must be numbers (empty, nan and inf are accepted and excluded)"
         + (measureNames == nil ? "; or leave the column out with --ignore-columns \(name)" : ""))

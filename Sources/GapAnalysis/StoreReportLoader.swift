@@ -4,22 +4,85 @@ import Reports
 import ResultsStore
 import SweepPlanning
 
+/// What `gapdb report` analyses per experiment: the runs (finished ones, further narrowed by
+/// `whereClause`), the snapshot, the gap, the measures and axes, and the evaluation options —
+/// the options of `gapdb correlate`.
+public struct ReportSelection: Sendable {
+  /// An SQL condition over `run AS r` and `experiment AS e` (`--where`), ANDed with
+  /// `r.status = 'finished'`; `nil` for every finished run.
+  public var whereClause: String?
+  /// Measures for the table, or `nil` for all.
+  public var measures: [String]?
+  /// Grid axes, or `nil` for the default (``defaultGridAxes(_:)``).
+  public var hyperparameters: [String]?
+  /// The epoch of each run.
+  public var snapshot: SnapshotSelector
+  /// Which gap.
+  public var gap: GapSelector
+  /// Seeds, ψ lines and threads (bootstrap and sign-error are not drawn in reports).
+  public var options: EvaluationOptions
+
+  /// Creates a selection: by default correlate's defaults (final epoch, error gap, every
+  /// measure, default axes, 2 threads).
+  public init(
+    whereClause: String? = nil, measures: [String]? = nil, hyperparameters: [String]? = nil,
+    snapshot: SnapshotSelector = .final, gap: GapSelector = .error, options: EvaluationOptions? = nil
+  ) {
+    self.whereClause = whereClause
+    self.measures = measures
+    self.hyperparameters = hyperparameters
+    self.snapshot = snapshot
+    self.gap = gap
+    var defaults = EvaluationOptions()
+    defaults.threads = 2
+    self.options = options ?? defaults
+  }
+
+  /// The run selection of one experiment: its finished runs matching `whereClause`.
+  public func runSelection(experiment: String) -> RunSelection {
+    RunSelection(
+      experiment: experiment,
+      whereClause: "r.status = 'finished'" + (whereClause.map { " AND (\($0))" } ?? ""),
+      measures: measures, hyperparameters: hyperparameters)
+  }
+
+  /// The `gapdb correlate` command line that computes the same table for `experiment`.
+  public func correlateCommand(experiment: String, axes: [String]) -> String {
+    var words = ["gapdb correlate STORE --experiment '\(experiment)'"]
+    words.append("--where \"" + (runSelection(experiment: experiment).whereClause ?? "") + "\"")
+    if snapshot != .final { words.append("--at \(snapshot)") }
+    if gap != .error { words.append("--gap \(gap.rawValue)") }
+    if let measures { words.append("--measures " + measures.joined(separator: ",")) }
+    if !axes.isEmpty { words.append("--hyperparameters " + axes.joined(separator: ",")) }
+    if options.psiLines != .all { words.append("--psi-lines \(options.psiLines.rawValue)") }
+    if options.seeds != .average { words.append("--seeds \(options.seeds.rawValue)") }
+    return words.joined(separator: " ")
+  }
+}
+
 /// Reads one experiment from a store into ``ExperimentReportData``: runs and
-/// hyperparameters, the correlation table (via `CorrelationStatistics.evaluateMeasures`),
-/// scatter data of the top measures, per-epoch trajectories and, for a width sweep, the
-/// points of the paper-style plots.
+/// hyperparameters, the correlation table (``analyze(database:storePath:selection:snapshot:gap:options:sort:)``,
+/// `gapdb correlate`'s analysis), scatter data of the top measures, per-epoch trajectories
+/// and, for a width sweep, the points of the paper-style plots.
 ///
 /// Protocol: the correlation table is `gapdb correlate STORE --experiment NAME --where
-/// "r.status = 'finished'"` (its loader and statistics): each run's last recorded epoch is its
-/// snapshot, the gap is test error − training error there, only finished runs with a finite
-/// gap are correlated (the others are excluded and counted). Ψ and CMI use correlate's default
-/// axes (`CorrelationStatistics.defaultGridAxes`, one shared function): the hyperparameters
-/// that vary across those runs, not `seed` (seeds are averaged per configuration), and not a
-/// key that the other axes determine, such as the trainer's `hidden_layers` text when depth
-/// and width vary, which as an extra axis would make the grid look incomplete.
-struct StoreReportLoader {
+/// "r.status = 'finished'"` with the report's `--at`, `--gap`, `--where`, `--measures`,
+/// `--hyperparameters` and `--psi-lines` (``ReportSelection``): only finished runs with a
+/// finite gap at their snapshot are correlated (the others are excluded and counted). By
+/// default the snapshot is each run's last recorded epoch and the gap is test error −
+/// training error there. Ψ and CMI use correlate's default axes
+/// (`CorrelationStatistics.defaultGridAxes`, one shared function): the hyperparameters that
+/// vary across those runs, not `seed` (seeds are averaged per configuration), and not a key
+/// that the other axes determine, such as the trainer's `hidden_layers` text when depth and
+/// width vary, which as an extra axis would make the grid look incomplete.
+///
+/// The measure values and gaps are read once, by the analysis; the table, the scatter plots
+/// and the width plots all use them. The runs table (every run of the experiment, with its
+/// final epoch's errors and its hyperparameters) and the trajectories are separate, small
+/// reads.
+public struct StoreReportLoader {
   let database: Database
-  /// The store's path (the correlation input is read through `gapdb correlate`'s loader).
+  /// The store's path (the analysis reads the values on several connections).
   let storePath: String
   /// How many top measures get a scatter plot.
   var scatterMeasureCount = 4
@@ -34,8 +97,18 @@ struct StoreReportLoader {
     "bartlett_spectral_complexity_over_margin_p5", "fro_prod", "path_norm_sq", "spec_prod",
   ]
 
+  /// A loader over an open store.
+  ///
+  /// - Parameters:
+  ///   - database: The store (read-only is enough; it is never modified).
+  ///   - storePath: The same store's path.
+  public init(database: Database, storePath: String) {
+    self.database = database
+    self.storePath = storePath
+  }
+
   /// Experiment names in the store, alphabetical.
-  func experimentNames() throws -> [String] {
+  public func experimentNames() throws -> [String] {
     try database.fetchAll(sql: "SELECT name FROM experiment ORDER BY name").compactMap {
       $0[0].stringValue
     }
@@ -46,7 +119,18 @@ struct StoreReportLoader {
     var finalEpoch: Int?
   }
 
-  func load(experiment: String, source: String) throws -> ExperimentReportData {
+  /// The report data of one experiment.
+  ///
+  /// - Parameters:
+  ///   - experiment: The experiment's name (it must exist).
+  ///   - source: The store's name as the report shows it.
+  ///   - selection: Snapshot, gap, runs, measures, axes and options of the table.
+  /// - Returns: The data ``ExperimentReport`` renders.
+  /// - Throws: ``AnalysisError`` for an unknown measure or hyperparameter or a bad `--where`
+  ///   condition; `DatabaseError` otherwise.
+  public func load(
+    experiment: String, source: String, selection: ReportSelection = ReportSelection()
+  ) throws -> ExperimentReportData {
     let exp = [DatabaseValue(experiment)]
     // 1. Runs with their last recorded epoch.
     let runRows = try database.fetchAll(
@@ -84,44 +168,26 @@ struct StoreReportLoader {
       keys.insert(key)
     }
 
-    // 3. Which runs are correlated.
-    let included = runs.indices.filter {
-      runs[$0].run.status == "finished" && (runs[$0].run.generalizationGap?.isFinite ?? false)
-    }
-    let preExcluded = runs.count - included.count
+    // 3. The correlation table exactly as `gapdb correlate` computes it, over the finished
+    // runs: `gapdb correlate STORE --experiment NAME --where "r.status = 'finished'"` with the
+    // selection's options. Its input holds each selected run's gap and measures at the
+    // snapshot: the only read of the measure values.
+    let analysis = try analyze(
+      database: database, storePath: storePath, selection: selection.runSelection(experiment: experiment),
+      snapshot: selection.snapshot, gap: selection.gap, options: selection.options)
+    let input = analysis.input
+    let axisNames = analysis.axes
+
+    // 4. Which runs are correlated: selected, with a finite gap at the snapshot. Runs the
+    // selection left out (not finished, or not matching --where) count as excluded.
+    let notSelected = runs.count - input.runIDs.count
+    let correlated = input.runIDs.indices.filter { input.gap[$0].isFinite && indexOfRun[input.runIDs[$0]] != nil }
+    let included = correlated.map { indexOfRun[input.runIDs[$0]]! }
     let position = Dictionary(uniqueKeysWithValues: included.enumerated().map { ($1, $0) })
-
-    // 4. Measures at each run's final epoch.
     var measureValues: [String: [Double]] = [:]
-    for row in try database.fetchAll(
-      sql: """
-        SELECT v.run_id, v.measure_id, v.value, v.value_kind FROM measure_value AS v
-        JOIN final_epoch AS f ON f.run_id = v.run_id AND f.epoch = v.epoch
-        JOIN run AS r ON r.id = v.run_id JOIN experiment AS e ON e.id = r.experiment_id
-        WHERE e.name = ?1
-        """, arguments: exp)
-    {
-      guard let id = row[0].int64Value, let i = indexOfRun[id], let p = position[i],
-        let measure = row[1].stringValue
-      else { continue }
-      if measureValues[measure] == nil {
-        measureValues[measure] = [Double](repeating: .nan, count: included.count)
-      }
-      measureValues[measure]?[p] = Self.decode(value: row[2], kind: row[3].stringValue)
-    }
+    for m in input.measures { measureValues[m.name] = correlated.map { m.values[$0] } }
 
-    // 5–6. The correlation table exactly as `gapdb correlate` computes it, over the finished
-    // runs: `gapdb correlate STORE --experiment NAME --where "r.status = 'finished'"`.
-    // Default axes (`CorrelationStatistics.defaultGridAxes`, the loader's default), as correlate.
-    let input = try loadStoreCorrelationInput(
-      path: storePath, experiment: experiment, whereClause: "r.status = 'finished'",
-      snapshot: .final, gap: .error, measures: nil, hyperparameters: nil)
-    let axisNames = input.grid?.axisNames ?? []
-    var options = EvaluationOptions()
-    options.threads = 2
-    let evaluations = sortEvaluations(
-      evaluateMeasures(input.measures, gap: input.gap, grid: input.grid, options: options), by: .absTauA)
-    let correlations = evaluations.map { e -> CorrelationRow in
+    let correlations = analysis.evaluations.map { e -> CorrelationRow in
       var psiByAxis: [String: Double?] = [:]
       var psiLines: [String: PsiLineCount] = [:]
       for a in e.granulatedKendall?.axes ?? [] {
@@ -133,9 +199,9 @@ struct StoreReportLoader {
         measure: e.name, tauA: e.correlations.kendallTauA, tauB: e.correlations.kendallTauB,
         spearman: e.correlations.spearmanRho, psi: e.granulatedKendall?.psi, psiByAxis: psiByAxis,
         cmi: e.cmi?.value, cmiPGDL: e.cmiPGDL?.value, usedCount: e.correlations.usedCount,
-        excludedCount: e.correlations.excludedCount + preExcluded, psiLinesByAxis: psiLines)
+        excludedCount: e.correlations.excludedCount + notSelected, psiLinesByAxis: psiLines)
     }
-    let gap = included.map { runs[$0].run.generalizationGap ?? .nan }
+    let gap = correlated.map { input.gap[$0] }
     let ranked = correlations.filter { $0.tauA != nil }.map(\.measure)
 
     // 7. Scatter of the top measures vs the gap.
@@ -191,11 +257,16 @@ struct StoreReportLoader {
     widthMeasures = Array(widthMeasures.prefix(4))
 
     var notes: [String] = []
+    let selected = Set(input.runIDs)
     let excludedByStatus = Dictionary(grouping: runs.indices.filter { position[$0] == nil }) { runs[$0].run.status }
     for (status, list) in excludedByStatus.sorted(by: { $0.key < $1.key }) {
-      notes.append(
-        "\(list.count) \(status) run\(list.count == 1 ? "" : "s") excluded from the statistics"
-          + (status == "finished" ? " (no finite gap)" : "") + ".")
+      let unselected = list.filter { !selected.contains(runs[$0].run.id) }.count
+      for (count, why) in [
+        (list.count - unselected, status == "finished" ? " (no finite gap at the snapshot)" : ""),
+        (unselected, status == "finished" ? " (not matching --where)" : ""),
+      ] where count > 0 {
+        notes.append("\(count) \(status) run\(count == 1 ? "" : "s") excluded from the statistics" + why + ".")
+      }
     }
     notes += input.notes.filter { !$0.hasPrefix("grid axes") }.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }
     notes += input.warnings.map { "Warning: " + $0 + "." }
@@ -219,12 +290,14 @@ struct StoreReportLoader {
       experiment: experiment, source: source,
       generatedAt: ISO8601DateFormatter().string(from: Date()),
       protocolDescription:
-        "Snapshot: each run's last recorded epoch. Gap = test error − training error (fractions). "
-        + "\(included.count) finished runs are correlated, as gapdb correlate --experiment '\(experiment)' "
-        + "--where \"r.status = 'finished'\""
-        + (axisNames.isEmpty ? "" : " --hyperparameters \(axisNames.joined(separator: ","))")
-        + " computes it. Ψ and CMI use the independent hyperparameters that vary (not seed): "
+        "Snapshot: \(selection.snapshot.explanation). Gap = \(selection.gap.explanation). "
+        + "\(included.count) finished runs are correlated, as "
+        + selection.correlateCommand(experiment: experiment, axes: axisNames)
+        + " computes it. Ψ and CMI use "
+        + (selection.hyperparameters == nil ? "the independent hyperparameters that vary (not seed): " : "the axes ")
         + (axisNames.isEmpty ? "none vary" : axisNames.joined(separator: ", ")) + ".",
+      gapLabel: "gap (\(selection.gap.shortFormula))",
+      snapshotName: selection.snapshot == .final ? "final" : "snapshot (\(selection.snapshot))",
       hyperparameterNames: hyperparameterNames, runs: runs.map(\.run), axisNames: axisNames,
       correlations: correlations, scatter: Array(scatter), trajectories: trajectories,
       trajectoryMeasures: trajectoryMeasures, widthSweep: widthPoints, widthSweepMeasures: widthMeasures,

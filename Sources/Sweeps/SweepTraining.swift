@@ -8,7 +8,7 @@ import SweepPlanning
 
 /// The trainer settings of a sweep configuration
 /// (``SweepPlanning/SweepConfiguration/trainingRunConfiguration(experiment:dataDirectory:blasThreadCount:measureEvery:)``).
-func trainingRunConfiguration(
+public func trainingRunConfiguration(
   for configuration: SweepConfiguration, context: SweepRunContext
 ) -> TrainingRunConfiguration {
   configuration.trainingRunConfiguration(
@@ -21,14 +21,14 @@ private let loadedData = Mutex<[String: DataSplit]>([:])
 
 /// Trains and records one sweep configuration in this process.
 ///
-/// - Throws: ``CommandError`` for unusable settings or data; the trainer's errors otherwise
+/// - Throws: ``SweepError`` for unusable settings or data; the trainer's errors otherwise
 ///   (the run is then marked `failed` by the trainer).
-func trainSweepConfiguration(_ configuration: SweepConfiguration, context: SweepRunContext) throws {
+public func trainSweepConfiguration(_ configuration: SweepConfiguration, context: SweepRunContext) throws {
   let run = trainingRunConfiguration(for: configuration, context: context)
   do {
     try run.validate()
   } catch {
-    throw CommandError("Configuration \(configuration.displayName): \(error).")
+    throw SweepError("Configuration \(configuration.displayName): \(error).")
   }
   let directory = context.dataDirectory ?? IDXDataset.defaultFashionMNISTDirectory
   let data: DataSplit
@@ -38,7 +38,7 @@ func trainSweepConfiguration(_ configuration: SweepConfiguration, context: Sweep
     do {
       data = try run.dataSource.load(seed: run.training.seed)
     } catch {
-      throw CommandError(
+      throw SweepError(
         "Cannot load the training data from \(directory): \(error)",
         hint: "Install Fashion-MNIST (apt-get install dataset-fashion-mnist) or pass --data-dir DIR with the four IDX files.")
     }
@@ -50,13 +50,16 @@ func trainSweepConfiguration(_ configuration: SweepConfiguration, context: Sweep
 
 /// Why the trainer would refuse a configuration before anything is loaded
 /// (``SweepPlanning/SweepConfiguration/planningProblem(_:)``).
-func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
+public func planningProblem(_ configuration: SweepConfiguration, context: SweepRunContext) -> String? {
   configuration.planningProblem(trainingRunConfiguration(for: configuration, context: context))
 }
 
-/// Refuses the sweep (exit 64) when any configuration has a ``planningProblem(_:context:)``,
-/// naming the first such configuration and the count of the others.
-func checkPlannedConfigurations(_ configurations: [SweepConfiguration], context: SweepRunContext) throws {
+/// Why the sweep is refused (`gapdb` exits 64) when any configuration has a
+/// ``planningProblem(_:context:)``: the first such configuration and the count of the others,
+/// with a hint; `nil` when every configuration can be trained.
+public func plannedConfigurationsProblem(
+  _ configurations: [SweepConfiguration], context: SweepRunContext
+) -> SweepError? {
   var first: String?
   var count = 0
   for c in configurations {
@@ -64,11 +67,9 @@ func checkPlannedConfigurations(_ configurations: [SweepConfiguration], context:
     first = first ?? problem
     count += 1
   }
-  guard let first else { return }
-  try exitingWithUsageCode {
-    throw CommandUsageError(
-      first + (count > 1 ? " (and \(count - 1) more configurations)" : ""),
-      hint: "change the sweep's values: hidden widths up to \(TrainingConfiguration.maximumHiddenWidth) units that fit "
-        + "in memory, up to \(TrainingConfiguration.maximumEpochs) epochs. Nothing was written.")
-  }
+  guard let first else { return nil }
+  return SweepError(
+    first + (count > 1 ? " (and \(count - 1) more configurations)" : ""),
+    hint: "change the sweep's values: hidden widths up to \(TrainingConfiguration.maximumHiddenWidth) units that fit "
+      + "in memory, up to \(TrainingConfiguration.maximumEpochs) epochs. Nothing was written.")
 }

@@ -5,17 +5,28 @@ import Synchronization
 import TabularOutput
 
 /// Where and how one sweep configuration is trained.
-struct SweepRunContext: Sendable {
+public struct SweepRunContext: Sendable {
   /// The store every run writes to.
-  var storePath: String
+  public var storePath: String
   /// The experiment the runs belong to.
-  var experiment: String
+  public var experiment: String
   /// IDX data directory (`nil`: the installed Fashion-MNIST).
-  var dataDirectory: String?
+  public var dataDirectory: String?
   /// OpenBLAS threads for this run.
-  var blasThreadCount: Int
+  public var blasThreadCount: Int
   /// Layer summaries and measures every N-th epoch (epoch 0 and the final epoch always).
-  var measureEvery: Int = 1
+  public var measureEvery: Int = 1
+
+  /// Creates a context.
+  public init(
+    storePath: String, experiment: String, dataDirectory: String?, blasThreadCount: Int, measureEvery: Int = 1
+  ) {
+    self.storePath = storePath
+    self.experiment = experiment
+    self.dataDirectory = dataDirectory
+    self.blasThreadCount = blasThreadCount
+    self.measureEvery = measureEvery
+  }
 }
 
 /// Trains configurations one after another in this process, or in `jobs` child `gapdb`
@@ -28,19 +39,28 @@ struct SweepRunContext: Sendable {
 /// A child that exits with an error, or is killed, leaves its run `running` or `failed`; the
 /// executor marks a still-running row of a dead child `failed` (`process_died`), so the next
 /// rerun trains it again.
-struct SweepExecutor {
+public struct SweepExecutor {
   /// A configuration that did not train to the end.
-  struct Failure: Equatable {
-    var configuration: String
-    var message: String
+  public struct Failure: Equatable {
+    public var configuration: String
+    public var message: String
   }
 
-  var context: SweepRunContext
+  public var context: SweepRunContext
   /// Trains one configuration in this process (records it; throws on failure).
-  var trainInProcess: (SweepConfiguration, SweepRunContext) throws -> Void
+  public var trainInProcess: (SweepConfiguration, SweepRunContext) throws -> Void
+
+  /// An executor training with `trainInProcess` (``trainSweepConfiguration(_:context:)`` in
+  /// `gapdb`) under `context`.
+  public init(
+    context: SweepRunContext, trainInProcess: @escaping (SweepConfiguration, SweepRunContext) throws -> Void
+  ) {
+    self.context = context
+    self.trainInProcess = trainInProcess
+  }
 
   /// Trains `plan` in this process, in order; a failing configuration does not stop the rest.
-  func runInProcess(_ plan: [SweepConfiguration]) -> [Failure] {
+  public func runInProcess(_ plan: [SweepConfiguration]) -> [Failure] {
     var failures: [Failure] = []
     for configuration in plan {
       do {
@@ -61,7 +81,7 @@ struct SweepExecutor {
   ///   - sweepFile: A JSON sweep file holding the whole sweep (indices refer to it).
   ///   - logDirectory: Where each child's stderr is kept (`run-<index>.log`).
   /// - Returns: The configurations whose process failed, with the end of its stderr.
-  func runInChildren(
+  public func runInChildren(
     _ plan: [SweepConfiguration], jobs: Int, executable: String, sweepFile: String,
     logDirectory: String
   ) throws -> [Failure] {
@@ -88,7 +108,7 @@ struct SweepExecutor {
         for r in running where r.process.isRunning { r.process.terminate() }
         for r in running { r.process.waitUntilExit() }
         try markDeadChildrenRuns(running.map { $0.process.processIdentifier })
-        throw CommandError(
+        throw SweepError(
           "Interrupted; \(running.count) run\(running.count == 1 ? "" : "s") stopped.",
           hint: "Run the same command again: finished runs are kept and the rest are trained.")
       }
@@ -150,7 +170,7 @@ struct SweepExecutor {
 
 /// The path of the running `gapdb` executable (for worker processes); `GAPDB_EXECUTABLE`
 /// overrides it (tests, wrappers).
-func currentGapdbExecutable() -> String? {
+public func currentGapdbExecutable() -> String? {
   if let override = ProcessInfo.processInfo.environment["GAPDB_EXECUTABLE"], !override.isEmpty {
     return override
   }

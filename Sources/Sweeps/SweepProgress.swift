@@ -17,7 +17,7 @@ import TabularOutput
 /// counts the epochs it actually trained and the work it skipped (stopping early at the loss
 /// target, diverging, failing) leaves the plan. The ETA is the measured wall time per work unit
 /// so far times the work left; runs still to come that stop early make it pessimistic.
-struct SweepProgressSnapshot: Equatable {
+public struct SweepProgressSnapshot: Equatable {
   /// Runs already done before this invocation started (skipped).
   var skippedCount: Int
   /// Runs this invocation planned to train.
@@ -33,12 +33,12 @@ struct SweepProgressSnapshot: Equatable {
   /// Work units planned: ended runs' actual work plus the epoch caps of the rest.
   var workPlanned: Double
 
-  static func == (a: SweepProgressSnapshot, b: SweepProgressSnapshot) -> Bool {
+  public static func == (a: SweepProgressSnapshot, b: SweepProgressSnapshot) -> Bool {
     a.line(elapsedSeconds: 0) == b.line(elapsedSeconds: 0)
   }
 
   /// The text of the progress line.
-  func line(elapsedSeconds: Double) -> String {
+  public func line(elapsedSeconds: Double) -> String {
     let total = skippedCount + plannedCount
     let done = skippedCount + endedCount
     // The bar fills with epochs trained (finer than runs), the count says runs.
@@ -66,7 +66,7 @@ struct SweepProgressSnapshot: Equatable {
 /// ``overheadParameters``): the multiply-adds of forward and backward passes grow with the
 /// parameter count, and the fixed term stands for the per-example work that does not (data
 /// movement, loss, the measures' share). Only ratios between runs matter.
-struct SweepWorkPlan: Sendable {
+public struct SweepWorkPlan: Sendable {
   /// Per sweep key: epoch cap and relative cost of one epoch.
   var entries: [String: (epochs: Int, costPerEpoch: Double)]
   /// Parameter-count equivalent of the per-example work that does not grow with the network.
@@ -79,7 +79,7 @@ struct SweepWorkPlan: Sendable {
   init(entries: [String: (epochs: Int, costPerEpoch: Double)]) { self.entries = entries }
 
   /// The plan of some sweep configurations.
-  init(_ configurations: [SweepConfiguration]) {
+  public init(_ configurations: [SweepConfiguration]) {
     var entries: [String: (epochs: Int, costPerEpoch: Double)] = [:]
     for c in configurations {
       let widths = [Self.inputFeatures] + c.hiddenLayout + [Self.classes]
@@ -102,7 +102,7 @@ struct SweepWorkPlan: Sendable {
 }
 
 /// `95` → `1m35s`, `4000` → `1h06m`.
-func formatDuration(_ seconds: Double) -> String {
+public func formatDuration(_ seconds: Double) -> String {
   // Beyond 100,000 hours the figure means nothing (and Int(seconds) could trap).
   guard seconds.isFinite, seconds >= 0, seconds < 360_000_000 else { return "?" }
   let s = Int(seconds.rounded())
@@ -115,7 +115,7 @@ func formatDuration(_ seconds: Double) -> String {
 ///
 /// On a terminal the line is redrawn in place (`\r`, erase line) once a second; otherwise a
 /// line is printed each time a run ends, so logs stay readable.
-final class SweepProgressMonitor: Sendable {
+public final class SweepProgressMonitor: Sendable {
   private let storePath: String
   private let experiment: String
   private let firstNewRunID: Int64
@@ -134,7 +134,7 @@ final class SweepProgressMonitor: Sendable {
   ///   - skippedCount: Configurations skipped as done.
   ///   - plannedCount: Configurations to train.
   ///   - work: Epoch caps and costs of the planned configurations (for the bar and the ETA).
-  init(
+  public init(
     storePath: String, experiment: String, firstNewRunID: Int64, skippedCount: Int,
     plannedCount: Int, work: SweepWorkPlan, isTerminal: Bool = standardErrorIsTerminal
   ) {
@@ -148,7 +148,7 @@ final class SweepProgressMonitor: Sendable {
   }
 
   /// Reads the current progress from the store.
-  static func snapshot(
+  public static func snapshot(
     database: Database, experiment: String, firstNewRunID: Int64, skippedCount: Int,
     plannedCount: Int, work: SweepWorkPlan
   ) throws -> SweepProgressSnapshot {
@@ -187,7 +187,7 @@ final class SweepProgressMonitor: Sendable {
   }
 
   /// Starts polling on a background thread.
-  func start(interval: Double = 1.0) {
+  public func start(interval: Double = 1.0) {
     let thread = Thread { [self] in
       // The monitor thread owns its own read-only connection (a Database is not Sendable).
       var database: Database?
@@ -207,7 +207,7 @@ final class SweepProgressMonitor: Sendable {
   }
 
   /// Stops polling, prints the final line and waits for the thread to end.
-  func stop() {
+  public func stop() {
     state.withLock { $0.stop = true }
     let deadline = Date().addingTimeInterval(5)
     while !finished.withLock({ $0 }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }

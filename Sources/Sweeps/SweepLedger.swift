@@ -25,9 +25,9 @@ import SweepPlanning
 /// `ProcessIdentity.isRecordingProcessAlive`); a live one is never taken for dead, however old
 /// its heartbeat (a long epoch). On other hosts, when its heartbeat is older than
 /// ``staleAfterSeconds``.
-struct SweepLedger {
+public struct SweepLedger {
   /// A stored run of a sweep configuration.
-  struct StoredRun: Equatable {
+  public struct StoredRun: Equatable {
     var id: Int64
     var status: String
     var host: String
@@ -40,7 +40,7 @@ struct SweepLedger {
   }
 
   /// What to do with one configuration.
-  enum Decision: Equatable {
+  public enum Decision: Equatable {
     /// A finished or diverged run exists.
     case done(runID: Int64)
     /// A live process is training it.
@@ -50,10 +50,13 @@ struct SweepLedger {
   }
 
   /// Heartbeat age after which a `running` run counts as crashed on any host (seconds).
-  static let staleAfterSeconds = 900.0
+  public static let staleAfterSeconds = 900.0
 
   /// Stored runs by sweep key, oldest first.
-  var runsByKey: [String: [StoredRun]]
+  public var runsByKey: [String: [StoredRun]]
+
+  /// A ledger of the given runs (empty for a store that does not exist yet).
+  public init(runsByKey: [String: [StoredRun]]) { self.runsByKey = runsByKey }
 
   /// The `run.config` fields that say which data a run was trained on and that the sweep key
   /// does not hold (the data folder and the input scaling are no grid axes).
@@ -63,7 +66,7 @@ struct SweepLedger {
   /// as `configJSON` (a run's config JSON; `nil` = any data).
   ///
   /// - Throws: `DatabaseError`.
-  static func read(database: Database, experiment: String, configJSON: String? = nil) throws -> SweepLedger {
+  public static func read(database: Database, experiment: String, configJSON: String? = nil) throws -> SweepLedger {
     var byKey: [String: [StoredRun]] = [:]
     let sameData = Self.dataIdentityKeys.map { key in
       "(?2 IS NULL OR json_type(r.config, '$.\(key)') IS NULL "
@@ -90,7 +93,7 @@ struct SweepLedger {
   }
 
   /// Whether a `running` run's process is still alive.
-  static func isAlive(_ run: StoredRun, thisHost: String = ProcessIdentity.currentHost) -> Bool {
+  public static func isAlive(_ run: StoredRun, thisHost: String = ProcessIdentity.currentHost) -> Bool {
     guard run.host == thisHost, let pid = run.pid else {
       return run.heartbeatAgeSeconds <= staleAfterSeconds  // another host: the heartbeat decides
     }
@@ -100,7 +103,7 @@ struct SweepLedger {
   }
 
   /// The decision for one configuration key, and the ids of crashed runs to mark failed.
-  func decide(key: String, isAlive: (StoredRun) -> Bool = { SweepLedger.isAlive($0) })
+  public func decide(key: String, isAlive: (StoredRun) -> Bool = { SweepLedger.isAlive($0) })
     -> (decision: Decision, crashed: [Int64])
   {
     let runs = runsByKey[key] ?? []
@@ -118,7 +121,7 @@ struct SweepLedger {
 
   /// Marks runs whose process died as `failed` (stop reason `process_died`), in one
   /// transaction; runs that meanwhile left `running` are not touched.
-  static func markCrashed(_ ids: [Int64], database: Database) throws {
+  public static func markCrashed(_ ids: [Int64], database: Database) throws {
     guard !ids.isEmpty else { return }
     try database.inTransaction {
       let update = try database.makeStatement(

@@ -1,17 +1,17 @@
 import Foundation
 
 /// A parsed CSV table: a header row and data rows of text fields.
-struct CSVTable {
+public struct CSVTable: Sendable {
   /// Column names from the first record.
-  var header: [String]
+  public var header: [String]
   /// Data records; a record may be shorter than the header (a ragged table).
-  var rows: [[String]]
+  public var rows: [[String]]
   /// 1-based line number where each data record starts (for error messages).
-  var lineNumbers: [Int]
+  public var lineNumbers: [Int]
 }
 
 /// Errors reading a CSV file.
-enum CSVError: Error, CustomStringConvertible {
+public enum CSVError: Error, CustomStringConvertible {
   case unreadable(path: String, reason: String)
   /// The file has no bytes at all (`/dev/null`, an empty file, empty standard input).
   case empty(path: String)
@@ -24,7 +24,7 @@ enum CSVError: Error, CustomStringConvertible {
   case tooManyFields(path: String, line: Int, count: Int, header: Int)
   case duplicateColumn(path: String, name: String)
 
-  var description: String {
+  public var description: String {
     switch self {
     case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
     case .empty(let path):
@@ -47,7 +47,7 @@ enum CSVError: Error, CustomStringConvertible {
   }
 
   /// What to do about it.
-  var hint: String {
+  public var hint: String {
     switch self {
     case .unreadable:
       return "check the path given to --csv: it must name a readable CSV file (or - for standard input)."
@@ -80,7 +80,7 @@ private func csvName(_ path: String) -> String {
 /// - Throws: ``CSVError`` naming the file and line: a missing, unreadable or directory path,
 ///   an empty or blank file, a binary file, malformed CSV.
 /// - Complexity: O(bytes).
-func readCSV(path: String) throws -> CSVTable {
+public func readCSV(path: String) throws -> CSVTable {
   let data: Data
   if path == "-" {
     data = FileHandle.standardInput.readDataToEndOfFile()
@@ -114,7 +114,7 @@ func readCSV(path: String) throws -> CSVTable {
 }
 
 /// Parses CSV bytes (see ``readCSV(path:)``).
-func parseCSV(_ bytes: [UInt8], path: String) throws -> CSVTable {
+public func parseCSV(_ bytes: [UInt8], path: String) throws -> CSVTable {
   var records: [[String]] = []
   var lines: [Int] = []
   var fields: [String] = []
