@@ -87,7 +87,8 @@ extension Database {
   }
 
   /// The sweep runs of an experiment from run id `firstRunID` on, with their last epoch,
-  /// ascending by id.
+  /// ascending by id. The epoch cap is read from either config layout (`max_epochs` at the top
+  /// level since the one run configuration, `stopping.max_epochs` in stores recorded before it).
   ///
   /// - Parameters:
   ///   - experiment: The experiment name.
@@ -96,7 +97,9 @@ extension Database {
   public func sweepProgressRows(experiment: String, firstRunID: Int64) throws -> [SweepProgressRow] {
     try fetchAll(
       sql: """
-        SELECT r.id, r.name, r.status, json_extract(r.config, '$.stopping.max_epochs'), m.epoch, m.train_loss,
+        SELECT r.id, r.name, r.status,
+          coalesce(json_extract(r.config, '$.max_epochs'), json_extract(r.config, '$.stopping.max_epochs')),
+          m.epoch, m.train_loss,
           json_extract(r.config, '$.sweep_key')
         FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
         LEFT JOIN epoch_metric AS m ON m.run_id = r.id

@@ -152,29 +152,20 @@ public final class SweepProgressMonitor: Sendable {
     database: Database, experiment: String, firstNewRunID: Int64, skippedCount: Int,
     plannedCount: Int, work: SweepWorkPlan
   ) throws -> SweepProgressSnapshot {
-    let rows = try database.fetchAll(
-      sql: """
-        SELECT r.id, r.name, r.status, coalesce(json_extract(r.config, '$.max_epochs'), json_extract(r.config, '$.stopping.max_epochs')), m.epoch, m.train_loss,
-          json_extract(r.config, '$.sweep_key')
-        FROM run AS r JOIN experiment AS e ON e.id = r.experiment_id
-        LEFT JOIN epoch_metric AS m ON m.run_id = r.id
-          AND m.epoch = (SELECT max(epoch) FROM epoch_metric WHERE run_id = r.id)
-        WHERE e.name = ?1 AND r.id >= ?2 AND json_extract(r.config, '$.sweep_key') IS NOT NULL
-        ORDER BY r.id
-        """, arguments: [DatabaseValue(experiment), DatabaseValue(firstNewRunID)])
+    let rows = try database.sweepProgressRows(experiment: experiment, firstRunID: firstNewRunID)
     var snap = SweepProgressSnapshot(
       skippedCount: skippedCount, plannedCount: plannedCount, endedCount: 0, failedCount: 0,
       active: [], workDone: 0, workPlanned: work.totalWork)
     let meanCost = work.meanCostPerEpoch
     for row in rows {
-      let status = row[2].stringValue ?? ""
-      let planned = row[6].stringValue.flatMap { work.entries[$0] }
+      let status = row.status
+      let planned = row.sweepKey.flatMap { work.entries[$0] }
       let cost = planned?.costPerEpoch ?? meanCost
-      let cap = Int(row[3].int64Value ?? Int64(planned?.epochs ?? 0))
-      let epoch = Int(row[4].int64Value ?? 0)
+      let cap = Int(row.maxEpochs ?? Int64(planned?.epochs ?? 0))
+      let epoch = Int(row.lastEpoch ?? 0)
       snap.workDone += Double(epoch) * cost
       if status == "running" {
-        snap.active.append((row[0].int64Value ?? 0, row[1].stringValue ?? "", epoch, cap, row[5].doubleValue))
+        snap.active.append((row.id, row.name, epoch, cap, row.lastTrainLoss))
       } else {
         snap.endedCount += 1
         if status == "failed" { snap.failedCount += 1 }
